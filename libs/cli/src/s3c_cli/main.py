@@ -1,0 +1,130 @@
+"""`s3c`: run the embedded stack (`s3c up`) and write the AsyncAPI document (`s3c asyncapi`)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from s3c_cli.processes import (
+    SERVICES,
+    Child,
+    Supervisor,
+    nats_command,
+    port_open,
+    service_command,
+    store_command,
+    wait_for,
+)
+
+
+def _ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as res:
+            return bool(res.status == 200)
+    except Exception:
+        return False
+
+
+def up(args: argparse.Namespace) -> int:
+    data = Path(args.data_dir).resolve()
+    sup = Supervisor(run_dir=data / "run")
+    env: dict[str, str] = {"S3C_PORT": str(args.port), "S3C_HOST": args.host}
+    nats_url = os.environ.get("S3C_NATS_URL") or os.environ.get("NATS_URL")
+    mongo_uri = os.environ.get("S3C_MONGODB_URI") or os.environ.get("MONGODB_URI")
+    if not nats_url:
+        (data / "nats").mkdir(parents=True, exist_ok=True)
+        sup.start(Child("nats", nats_command(args.nats_port, data / "nats"), layer=0))
+        nats_url = f"nats://127.0.0.1:{args.nats_port}"
+        wait_for(lambda: port_open("127.0.0.1", args.nats_port), 30, "nats-server")
+    if not mongo_uri:
+        (data / "store").mkdir(parents=True, exist_ok=True)
+        store = Child(
+            "store",
+            store_command(args.store_port, data / "store"),
+            layer=0,
+            log_file=data / "store" / "stdout.log",  # it logs every command
+        )
+        sup.start(store)
+        mongo_uri = f"mongodb://127.0.0.1:{args.store_port}"
+        wait_for(lambda: port_open("127.0.0.1", args.store_port), 30, "nx-27017")
+    env |= {"S3C_NATS_URL": nats_url, "S3C_MONGODB_URI": mongo_uri}
+    for name in SERVICES:
+        sup.start(Child(name, service_command(name), env=env))
+
+    stop = False
+
+    def on_signal(signum: int, _: Any) -> None:
+        nonlocal stop
+        stop = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    url = f"http://localhost:{args.port}"
+    announced = False
+    try:
+        while not stop:
+            sup.check()
+            if not announced and _ready(f"http://127.0.0.1:{args.port}/readyz"):
+                announced = True
+                sup.log(f"S3-for-Compute is up: {url}  (API {url}/api, docs {url}/docs)")
+            time.sleep(0.2)
+    finally:
+        sup.log("stopping")
+        sup.stop()
+    return 0
+
+
+def asyncapi(args: argparse.Namespace) -> int:
+    """Merge every service's FastStream AsyncAPI document into one file."""
+    merged: dict[str, Any] = {}
+    for name in SERVICES:
+        if name == "gateway":
+            continue  # the gateway only requests and fans out; its subjects are the others'
+        out = subprocess.run(
+            [*service_command(name), "--asyncapi"], check=True, capture_output=True, text=True
+        ).stdout
+        spec = json.loads(out)
+        if not merged:
+            merged = spec
+            merged["info"]["title"] = "S3-for-Compute events, commands and queries"
+            continue
+        for section in ("channels", "operations"):
+            merged.setdefault(section, {}).update(spec.get(section, {}))
+        for section, items in spec.get("components", {}).items():
+            merged.setdefault("components", {}).setdefault(section, {}).update(items)
+    Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.output).write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n")
+    print(f"wrote {args.output}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="s3c", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_up = sub.add_parser("up", help="run NATS, the store and the five services; UI on --port")
+    p_up.add_argument(
+        "--port", type=int, default=int(os.environ.get("S3C_PORT", os.environ.get("PORT", 5000)))
+    )
+    p_up.add_argument("--host", default=os.environ.get("S3C_HOST", "127.0.0.1"))
+    p_up.add_argument("--nats-port", type=int, default=4222)
+    p_up.add_argument("--store-port", type=int, default=27017)
+    p_up.add_argument("--data-dir", default=os.environ.get("S3C_DATA_DIR", ".s3c"))
+    p_up.set_defaults(func=up)
+    p_doc = sub.add_parser("asyncapi", help="write the merged AsyncAPI document")
+    p_doc.add_argument("--output", default="docs/asyncapi.json")
+    p_doc.set_defaults(func=asyncapi)
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""S3C's public contract: typed events, commands, queries, subjects and streams."""
+
+from s3c_events import streams, subjects
+from s3c_events.catalog import EVENT_TYPES, UnknownEvent, decode_event, event_class
+from s3c_events.envelope import ErrorInfo, Event, Message, Reply, new_id, utc_now
+from s3c_events.registry import (
+    ActivateFunction,
+    DeactivateFunction,
+    DeleteFunction,
+    FunctionActivated,
+    FunctionChanges,
+    FunctionConfig,
+    FunctionConfigPatch,
+    FunctionDeactivated,
+    FunctionDeleted,
+    FunctionDetail,
+    FunctionEvent,
+    FunctionList,
+    FunctionRegistered,
+    FunctionState,
+    FunctionUpdated,
+    RegisterFunction,
+    UpdateFunction,
+)
+
+__all__ = [
+    "EVENT_TYPES",
+    "ActivateFunction",
+    "DeactivateFunction",
+    "DeleteFunction",
+    "ErrorInfo",
+    "Event",
+    "FunctionActivated",
+    "FunctionChanges",
+    "FunctionConfig",
+    "FunctionConfigPatch",
+    "FunctionDeactivated",
+    "FunctionDeleted",
+    "FunctionDetail",
+    "FunctionEvent",
+    "FunctionList",
+    "FunctionRegistered",
+    "FunctionState",
+    "FunctionUpdated",
+    "Message",
+    "RegisterFunction",
+    "Reply",
+    "UnknownEvent",
+    "UpdateFunction",
+    "decode_event",
+    "event_class",
+    "new_id",
+    "streams",
+    "subjects",
+    "utc_now",
+]

@@ -1,0 +1,192 @@
+"""Projector: a durable pull consumer that keeps a read model from a stream.
+
+It applies events in batches with idempotent upserts, acks only after the write, remembers
+the last applied stream sequence, and can rebuild a read model by replaying the stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from s3c_events import Event, UnknownEvent, decode_event
+from s3c_events.streams import StreamSpec
+
+from s3c_runtime.mongo import Doc
+
+log = logging.getLogger("s3c.projector")
+CHECKPOINTS = "_projections"
+
+
+@dataclass(frozen=True)
+class Applied:
+    """One event with the stream sequence it was stored at."""
+
+    seq: int
+    event: Event
+
+
+class Projection(Protocol):
+    name: str  # durable consumer name and checkpoint id
+    stream: StreamSpec
+    filter_subject: str
+    collection: str  # the read model's collection
+
+    async def apply(self, target: AsyncCollection[Doc], batch: Sequence[Applied]) -> None:
+        """Write the effect of the batch idempotently (a replayed event changes nothing)."""
+
+
+class Projector:
+    def __init__(
+        self,
+        js: JetStreamContext,
+        db: AsyncDatabase[Doc],
+        projection: Projection,
+        batch_size: int = 256,
+    ) -> None:
+        self.js = js
+        self.db = db
+        self.projection = projection
+        self.batch_size = batch_size
+        self._task: asyncio.Task[None] | None = None
+        self._sub: Any = None
+
+    @property
+    def target(self) -> AsyncCollection[Doc]:
+        return self.db[self.projection.collection]
+
+    async def checkpoint(self) -> int:
+        doc = await self.db[CHECKPOINTS].find_one({"_id": self.projection.name})
+        return int(doc["seq"]) if doc else 0
+
+    async def apply(self, items: Sequence[Applied]) -> None:
+        """Apply already-decoded events now (e.g. a command's own event) and move the checkpoint."""
+        if not items:
+            return
+        await self.projection.apply(self.target, items)
+        await self.db[CHECKPOINTS].update_one(
+            {"_id": self.projection.name},
+            {"$max": {"seq": max(i.seq for i in items)}},
+            upsert=True,
+        )
+
+    async def _subscribe(self) -> Any:
+        if self._sub is None:
+            self._sub = await self.js.pull_subscribe(
+                self.projection.filter_subject,
+                durable=self.projection.name,
+                stream=self.projection.stream.name,
+                config=ConsumerConfig(
+                    ack_policy=AckPolicy.EXPLICIT, ack_wait=30, max_ack_pending=-1
+                ),
+            )
+        return self._sub
+
+    async def poll(self, timeout: float = 1.0) -> int:
+        """Fetch one batch, apply it, then ack it. Returns how many messages were handled."""
+        sub = await self._subscribe()
+        try:
+            msgs = await sub.fetch(self.batch_size, timeout=timeout)
+        except NatsTimeout:
+            return 0
+        items = []
+        for msg in msgs:
+            try:
+                items.append(
+                    Applied(msg.metadata.sequence.stream, decode_event(msg.subject, msg.data))
+                )
+            except (UnknownEvent, ValueError) as exc:
+                # Tolerant reader: an event we do not know (newer producer) is skipped, not retried.
+                log.warning(
+                    "skipping event", extra={"fields": {"subject": msg.subject, "err": str(exc)}}
+                )
+        await self.apply(items)
+        for msg in msgs:
+            await msg.ack()
+        return len(msgs)
+
+    async def catch_up(self) -> None:
+        """Apply everything the stream holds for this projection right now."""
+        while await self.poll(timeout=0.2):
+            pass
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.poll()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Nothing was acked: the batch is redelivered. Back off a little and go on.
+                log.exception(
+                    "projection batch failed", extra={"fields": {"name": self.projection.name}}
+                )
+                await asyncio.sleep(1)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"projector:{self.projection.name}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._sub is not None:
+            with contextlib.suppress(Exception):
+                await self._sub.unsubscribe()
+            self._sub = None
+
+    async def rebuild(self, into: str | None = None) -> int:
+        """Replay the whole stream into a collection (a fresh one by default: `<collection>`).
+
+        Returns the number of events replayed. Rebuilding into another collection lets a caller
+        compare the result with the live read model, or swap it in.
+        """
+        target = self.db[into or self.projection.collection]
+        await target.delete_many({})
+        info = await self.js.stream_info(self.projection.stream.name)
+        last = info.state.last_seq
+        if last == 0:
+            return 0
+        sub = await self.js.pull_subscribe(
+            self.projection.filter_subject,
+            stream=self.projection.stream.name,
+            config=ConsumerConfig(
+                ack_policy=AckPolicy.NONE,
+                deliver_policy=DeliverPolicy.ALL,
+                inactive_threshold=30,
+            ),
+        )
+        count = 0
+        try:
+            while True:
+                try:
+                    msgs = await sub.fetch(self.batch_size, timeout=0.5)
+                except NatsTimeout:
+                    break
+                items = []
+                for msg in msgs:
+                    with contextlib.suppress(UnknownEvent, ValueError):
+                        items.append(
+                            Applied(
+                                msg.metadata.sequence.stream, decode_event(msg.subject, msg.data)
+                            )
+                        )
+                if items:
+                    await self.projection.apply(target, items)
+                count += len(msgs)
+                if msgs and msgs[-1].metadata.sequence.stream >= last:
+                    break
+        finally:
+            await sub.unsubscribe()
+        return count

@@ -1,0 +1,198 @@
+"""The service entrypoint: broker + Mongo wiring, health, RPC handler adapter, `python -m` runner."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from faststream import FastStream
+from faststream.nats import NatsBroker
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from pydantic import BaseModel, ValidationError
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
+from s3c_events import Message, Reply, subjects
+
+from s3c_runtime.bus import provision_streams
+from s3c_runtime.logs import setup_logging
+from s3c_runtime.mongo import Doc, connect_mongo
+from s3c_runtime.settings import Settings
+
+C = TypeVar("C", bound=BaseModel)
+
+
+class RequestError(Exception):
+    """A command or query refused for a reason the caller can fix (maps to a 4xx)."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+def validation_message(exc: ValidationError) -> tuple[str, str]:
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"]) or "body"
+    return field, f"{field}: {err['msg']}"
+
+
+def rpc(
+    model: type[C],
+) -> Callable[[Callable[[C], Awaitable[Any]]], Callable[[bytes], Awaitable[bytes]]]:
+    """Adapt `async def handler(cmd: Model) -> data` to a NATS request handler.
+
+    Bad payloads and RequestErrors become `Reply.failure` (the caller gets a clear 4xx reason,
+    never a timeout); the data is wrapped in `Reply.success`.
+    """
+
+    def wrap(handler: Callable[[C], Awaitable[Any]]) -> Callable[[bytes], Awaitable[bytes]]:
+        async def adapter(body: Any) -> bytes:
+            # The broker runs without FastStream's own validation (apply_types=False), so a
+            # bad payload reaches us and gets a reply naming the problem instead of a timeout.
+            try:
+                payload = json.loads(body or b"{}") if isinstance(body, bytes | str) else body
+                if not isinstance(payload, dict):
+                    raise RequestError("invalid", "the request body must be a JSON object")
+                cmd = model.model_validate(payload)
+                data = await handler(cmd)
+            except json.JSONDecodeError as exc:
+                return Reply[Any].failure("invalid", f"malformed JSON: {exc}").to_json()
+            except ValidationError as exc:
+                field, message = validation_message(exc)
+                return Reply[Any].failure("invalid", message, field).to_json()
+            except RequestError as exc:
+                return Reply[Any].failure(exc.code, exc.message, exc.field).to_json()
+            if isinstance(data, Message):
+                data = data.to_dict()
+            return json.dumps({"ok": True, "data": data}, default=str).encode()
+
+        # Only for the AsyncAPI document: the payload schema comes from this annotation.
+        adapter.__annotations__ = {"body": model, "return": bytes}
+        adapter.__name__ = adapter.__qualname__ = model.__name__
+        return adapter
+
+    return wrap
+
+
+class Service:
+    """One service process: its broker, its Mongo database, its settings and its hooks."""
+
+    def __init__(self, name: str, settings: Settings | None = None) -> None:
+        self.name = name
+        self.settings = settings or Settings()
+        self.log = logging.getLogger(f"s3c.{name}")
+        self.broker = NatsBroker(
+            self.settings.nats_url,
+            name=f"s3c-{name}",
+            max_reconnect_attempts=-1,
+            logger=self.log,
+            log_level=logging.DEBUG,  # one line a message is too much at INFO
+            apply_types=False,
+        )
+        self.app = FastStream(self.broker, logger=self.log)
+        self._mongo: AsyncMongoClient[Doc] | None = None
+        self.started_at = time.time()
+        self._ready: list[Callable[[], Awaitable[None]]] = []
+        self._stopping: list[Callable[[], Awaitable[None]]] = []
+        self.app.on_startup(self._connect_store)
+        self.app.after_startup(self._start)
+        self.app.on_shutdown(self._stop)
+        self.app.after_shutdown(self._close_store)
+        self.broker.subscriber(subjects.health_subject(name), title=f"{name} health")(self._health)
+
+    @property
+    def mongo(self) -> AsyncMongoClient[Doc]:
+        if self._mongo is None:
+            raise RuntimeError("the service has not started")
+        return self._mongo
+
+    @property
+    def db(self) -> AsyncDatabase[Doc]:
+        return self.mongo[self.settings.database(self.name)]
+
+    @property
+    def nc(self) -> Client:
+        return self.broker.connection
+
+    @property
+    def js(self) -> JetStreamContext:
+        js: JetStreamContext = self.broker.config.connection_state.stream
+        return js
+
+    async def _connect_store(self) -> None:
+        self._mongo = connect_mongo(self.settings.mongodb_uri)
+        await self._mongo.admin.command("ping")
+
+    def on_ready(self, hook: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        """Run `hook` once connected and provisioned, in registration order."""
+        self._ready.append(hook)
+        return hook
+
+    def on_stop(self, hook: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        self._stopping.append(hook)
+        return hook
+
+    async def _start(self) -> None:
+        await provision_streams(self.js)
+        for hook in self._ready:
+            await hook()
+
+    async def _stop(self) -> None:
+        for hook in reversed(self._stopping):
+            await hook()
+
+    async def _close_store(self) -> None:
+        if self._mongo is not None:
+            await self._mongo.close()
+            self._mongo = None
+
+    async def _health(self, body: Any) -> bytes:
+        try:
+            await self.mongo.admin.command("ping")
+            store = "ok"
+        except Exception as exc:
+            store = f"error: {exc}"
+        return json.dumps(
+            {
+                "ok": True,
+                "data": {
+                    "service": self.name,
+                    "status": "ok" if store == "ok" else "degraded",
+                    "store": store,
+                    "pid": os.getpid(),
+                    "uptime": round(time.time() - self.started_at, 3),
+                },
+            }
+        ).encode()
+
+
+def asyncapi_json(service: Service) -> str:
+    from faststream.specification import AsyncAPI
+
+    spec = AsyncAPI(service.broker, title=f"S3C {service.name}", version="1.0.0")
+    return json.dumps(spec.to_specification().to_jsonable(), indent=2)
+
+
+def main(name: str, build: Callable[[Settings], Service]) -> None:
+    """`python -m s3c_<name>`: run the service; `--asyncapi` prints its AsyncAPI document."""
+    settings = Settings()
+    service = build(settings)
+    if "--asyncapi" in sys.argv:
+        print(asyncapi_json(service))
+        return
+    setup_logging(name, settings.log_level)
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    asyncio.run(service.app.run())

@@ -1,0 +1,102 @@
+"""Gateway composition root: FastAPI app, NATS wiring, WebSocket hub, ops endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, WebSocket
+from fastapi.responses import HTMLResponse, JSONResponse
+from s3c_events import UnknownEvent, decode_event, subjects
+from s3c_runtime.service import Service
+from s3c_runtime.settings import Settings
+
+from s3c_gateway import errors
+from s3c_gateway.bodylimit import BodyLimit
+from s3c_gateway.hub import Hub, to_ws_message
+from s3c_gateway.registry_client import ServiceClient
+from s3c_gateway.routes import functions
+
+SERVICES = ("registry", "executor", "billing", "scaler")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    service = Service("gateway", settings)
+    hub = Hub()
+
+    async def on_event(msg: Any) -> None:
+        # A core (non-durable) subscription: live fan-out needs no replay.
+        try:
+            event = decode_event(msg.subject, msg.data)
+        except (UnknownEvent, ValueError):
+            return
+        message = to_ws_message(event)
+        if message is not None:
+            hub.broadcast(message)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await service.app.start()
+        sub = await service.nc.subscribe(subjects.ALL_EVENTS, cb=on_event)
+        app.state.services = ServiceClient(service.nc, settings.request_timeout)
+        app.state.service = service
+        try:
+            yield
+        finally:
+            await sub.unsubscribe()
+            await service.app.stop()
+
+    app = FastAPI(
+        title="S3-for-Compute",
+        version="0.1.0",
+        description="Serverless functions: upload, run isolated, see every cost, watch it live.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.hub = hub
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    errors.install(app)
+    app.include_router(functions.router)
+
+    @app.get("/healthz", tags=["ops"], summary="The gateway process is alive")
+    async def healthz() -> dict[str, Any]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["ops"], summary="NATS is connected and every service answers")
+    async def readyz() -> JSONResponse:
+        nats_ok = service.nc.is_connected
+
+        async def ping(name: str) -> tuple[str, str]:
+            if not nats_ok:
+                return name, "nats down"
+            try:
+                msg = await service.nc.request(subjects.health_subject(name), b"{}", timeout=1.0)
+                return name, json.loads(msg.data)["data"]["status"]
+            except Exception as exc:
+                return name, f"unreachable: {type(exc).__name__}"
+
+        checks = dict(await asyncio.gather(*(ping(n) for n in SERVICES)))
+        ready = nats_ok and all(v == "ok" for v in checks.values())
+        body = {"status": "ready" if ready else "not ready", "nats": nats_ok, "services": checks}
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> HTMLResponse:
+        page = resources.files("s3c_gateway").joinpath("static/index.html").read_text()
+        return HTMLResponse(page)
+
+    @app.websocket("/")
+    async def ws_root(ws: WebSocket) -> None:
+        await hub.serve(ws)
+
+    @app.websocket("/ws")
+    async def ws_path(ws: WebSocket) -> None:
+        await hub.serve(ws)
+
+    return app

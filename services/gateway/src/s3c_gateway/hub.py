@@ -1,0 +1,106 @@
+"""WebSocket fan-out: every client gets its own bounded queue, so a slow client never slows the rest."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from typing import Any
+
+from fastapi import WebSocket, WebSocketDisconnect
+from s3c_events import (
+    Event,
+    FunctionActivated,
+    FunctionDeactivated,
+    FunctionDeleted,
+    FunctionRegistered,
+    FunctionUpdated,
+    utc_now,
+)
+
+from s3c_gateway.views import function_view
+
+log = logging.getLogger("s3c.gateway.hub")
+
+
+def to_ws_message(event: Event) -> dict[str, Any] | None:
+    """Map a platform event to the seed's WebSocket message `{type, data, timestamp}`."""
+    data: dict[str, Any]
+    if isinstance(event, FunctionRegistered):
+        kind, data = "function_created", function_view(event.function)
+    elif isinstance(event, FunctionUpdated):
+        kind, data = "function_updated", function_view(event.function)
+    elif isinstance(event, FunctionActivated | FunctionDeactivated):
+        status = "active" if isinstance(event, FunctionActivated) else "inactive"
+        kind = "function_updated"
+        data = {
+            "id": event.function_id,
+            "_id": event.function_id,
+            "status": status,
+            "version": event.version,
+        }
+    elif isinstance(event, FunctionDeleted):
+        kind, data = (
+            "function_deleted",
+            {"id": event.function_id, "_id": event.function_id, "name": event.name},
+        )
+    else:
+        return None
+    return {"type": kind, "data": data, "timestamp": event.occurred_at.isoformat()}
+
+
+class Hub:
+    def __init__(self, queue_size: int = 1000) -> None:
+        self.queue_size = queue_size
+        self.clients: set[asyncio.Queue[str | None]] = set()
+        self.dropped = 0
+
+    def broadcast(self, message: dict[str, Any]) -> None:
+        text = json.dumps(message, default=str)
+        for queue in list(self.clients):
+            try:
+                queue.put_nowait(text)
+            except asyncio.QueueFull:
+                # The client cannot keep up: cut it loose rather than buffer without bound.
+                self.dropped += 1
+                self.clients.discard(queue)
+                with contextlib.suppress(asyncio.QueueFull):
+                    queue.get_nowait()
+                    queue.put_nowait(None)
+
+    async def serve(self, ws: WebSocket) -> None:
+        await ws.accept()
+        queue: asyncio.Queue[str | None] = asyncio.Queue(self.queue_size)
+        self.clients.add(queue)
+        hello = {
+            "type": "connected",
+            "data": {"clients": len(self.clients)},
+            "timestamp": utc_now().isoformat(),
+        }
+        await ws.send_text(json.dumps(hello))
+
+        async def drain_incoming() -> None:
+            # Clients may send pings; we read only to notice a disconnect.
+            with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+                while True:
+                    await ws.receive_text()
+
+        reader = asyncio.create_task(drain_incoming())
+        try:
+            while not reader.done():
+                getter = asyncio.create_task(queue.get())
+                done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
+                if getter not in done:
+                    getter.cancel()
+                    break
+                text = getter.result()
+                if text is None:
+                    await ws.close(code=1013, reason="too slow")
+                    break
+                await ws.send_text(text)
+        except (WebSocketDisconnect, RuntimeError):
+            pass
+        finally:
+            self.clients.discard(queue)
+            reader.cancel()

@@ -1,0 +1,64 @@
+"""`/api/functions`: create, list, read, update, delete functions (answers come from the registry)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import JSONResponse
+from s3c_events import (
+    DeleteFunction,
+    FunctionChanges,
+    FunctionDetail,
+    FunctionList,
+    RegisterFunction,
+    UpdateFunction,
+)
+
+from s3c_gateway.deps import client
+from s3c_gateway.registry_client import ServiceClient
+from s3c_gateway.views import function_view
+
+router = APIRouter(prefix="/api/functions", tags=["functions"])
+Client = Annotated[ServiceClient, Depends(client)]
+
+
+def ok(data: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse({"success": True, "data": data}, status_code=status)
+
+
+@router.get("", summary="List functions, newest first")
+async def list_functions(
+    services: Client, status: Annotated[Literal["active", "inactive"] | None, Query()] = None
+) -> JSONResponse:
+    data = await services.call(FunctionList.SUBJECT, FunctionList(status=status))
+    return ok([function_view(f) for f in data])
+
+
+@router.post("", status_code=201, summary="Register a function (its code must compile)")
+async def create_function(services: Client, body: RegisterFunction) -> JSONResponse:
+    data = await services.call(RegisterFunction.SUBJECT, body)
+    return ok(function_view(data), 201)
+
+
+@router.get("/{function_id}", summary="One function")
+async def get_function(services: Client, function_id: str) -> JSONResponse:
+    data = await services.call(FunctionDetail.SUBJECT, FunctionDetail(function_id=function_id))
+    return ok(function_view(data))
+
+
+@router.put(
+    "/{function_id}", summary="Change a function; code, runtime or config make a new version"
+)
+async def update_function(
+    services: Client, function_id: str, body: FunctionChanges
+) -> JSONResponse:
+    command = UpdateFunction(function_id=function_id, **body.model_dump(exclude_unset=True))
+    data = await services.call(UpdateFunction.SUBJECT, command)
+    return ok(function_view(data))
+
+
+@router.delete("/{function_id}", summary="Delete a function")
+async def delete_function(services: Client, function_id: str) -> JSONResponse:
+    data = await services.call(DeleteFunction.SUBJECT, DeleteFunction(function_id=function_id))
+    return ok({"_id": data["id"], **data})

@@ -1,0 +1,66 @@
+"""Registry composition root: wires the command/query subscribers and the read-model projector."""
+
+from __future__ import annotations
+
+from s3c_events import (
+    ActivateFunction,
+    DeactivateFunction,
+    DeleteFunction,
+    FunctionDetail,
+    FunctionList,
+    RegisterFunction,
+    UpdateFunction,
+)
+from s3c_events.registry import FUNCTION_EVENTS, SERVICE
+from s3c_events.subjects import EVENTS
+from s3c_runtime.projector import Projector
+from s3c_runtime.service import Service, rpc
+from s3c_runtime.settings import Settings
+
+from s3c_registry import projections
+from s3c_registry.handlers import RegistryHandlers
+from s3c_registry.syntax import JsSyntaxChecker
+
+
+def build(settings: Settings | None = None) -> Service:
+    service = Service(SERVICE, settings)
+    broker = service.broker
+    state: dict[str, RegistryHandlers] = {}
+
+    def handlers() -> RegistryHandlers:
+        return state["handlers"]
+
+    @service.on_ready
+    async def start() -> None:
+        projector = Projector(service.js, service.db, projections.FunctionsProjection())
+        await projections.ensure_indexes(projector.target)
+        await projector.catch_up()  # the read model holds every stored event before we answer
+        projector.start()
+        state["handlers"] = RegistryHandlers(projector, JsSyntaxChecker)
+
+    @service.on_stop
+    async def stop() -> None:
+        if "handlers" in state:
+            await state["handlers"].projector.stop()
+
+    routes = [
+        (RegisterFunction, lambda c: handlers().register(c), "register a function"),
+        (UpdateFunction, lambda c: handlers().update(c), "update a function (new version)"),
+        (ActivateFunction, lambda c: handlers().activate(c), "activate a function"),
+        (DeactivateFunction, lambda c: handlers().deactivate(c), "deactivate a function"),
+        (DeleteFunction, lambda c: handlers().delete(c), "delete a function"),
+        (FunctionList, lambda q: handlers().list(q), "list functions"),
+        (FunctionDetail, lambda q: handlers().detail(q), "one function by id or name"),
+    ]
+    for model, handler, title in routes:
+        broker.subscriber(model.SUBJECT, queue=SERVICE, title=model.SUBJECT, description=title)(
+            rpc(model)(handler)
+        )
+    for event in FUNCTION_EVENTS:
+        broker.publisher(
+            f"{EVENTS}.function.{{functionId}}.{event.TYPE}",
+            schema=event,
+            title=f"function.{event.TYPE}",
+            description=(event.__doc__ or event.__name__).strip(),
+        )
+    return service

@@ -1,0 +1,131 @@
+"""Function lifecycle rules: what each registry command decides, as plain functions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from s3c_events import (
+    Event,
+    FunctionActivated,
+    FunctionConfig,
+    FunctionDeactivated,
+    FunctionDeleted,
+    FunctionRegistered,
+    FunctionState,
+    FunctionUpdated,
+    RegisterFunction,
+    UpdateFunction,
+)
+
+# Changing any of these makes a new version: executions record the version they ran.
+VERSIONED_FIELDS = ("code", "runtime", "config")
+
+
+class Rejected(Exception):
+    """The command breaks a rule; `code` is invalid | conflict | not_found."""
+
+    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+def check_code(compile_error: str | None) -> None:
+    if compile_error is not None:
+        raise Rejected("invalid", f"code does not compile: {compile_error}", "code")
+
+
+def check_name(name: str, taken_by: str | None, function_id: str | None = None) -> None:
+    if taken_by is not None and taken_by != function_id:
+        raise Rejected("conflict", f"a function named '{name}' already exists", "name")
+
+
+def register(
+    cmd: RegisterFunction,
+    function_id: str,
+    now: datetime,
+    name_taken_by: str | None,
+    compile_error: str | None,
+) -> FunctionRegistered:
+    check_name(cmd.name, name_taken_by)
+    check_code(compile_error)
+    state = FunctionState(
+        id=function_id,
+        name=cmd.name,
+        description=cmd.description,
+        code=cmd.code,
+        runtime=cmd.runtime,
+        status=cmd.status,
+        config=cmd.config,
+        version=1,
+        created_at=now,
+        updated_at=now,
+    )
+    return FunctionRegistered(function_id=function_id, function=state, occurred_at=now)
+
+
+def update(
+    state: FunctionState,
+    cmd: UpdateFunction,
+    now: datetime,
+    name_taken_by: str | None,
+    compile_error: str | None,
+) -> list[Event]:
+    """Events for a partial update; none when nothing changes (a repeated PUT is a no-op)."""
+    config = state.config
+    if cmd.config is not None:
+        patch = cmd.config.model_dump(exclude_none=True)
+        config = FunctionConfig.model_validate({**state.config.model_dump(), **patch})
+    proposed = {
+        "name": cmd.name if cmd.name is not None else state.name,
+        "description": cmd.description if cmd.description is not None else state.description,
+        "code": cmd.code if cmd.code is not None else state.code,
+        "runtime": cmd.runtime or state.runtime,
+        "config": config,
+    }
+    changed = [k for k, v in proposed.items() if getattr(state, k) != v]
+    if "name" in changed:
+        check_name(proposed["name"], name_taken_by, state.id)  # type: ignore[arg-type]
+    if "code" in changed:
+        check_code(compile_error)
+    events: list[Event] = []
+    if changed:
+        bump = any(field in changed for field in VERSIONED_FIELDS)
+        new_state = state.model_copy(
+            update={**proposed, "version": state.version + int(bump), "updated_at": now}
+        )
+        events.append(
+            FunctionUpdated(
+                function_id=state.id, function=new_state, changed=changed, occurred_at=now
+            )
+        )
+    if cmd.status is not None and cmd.status != state.status:
+        version = state.version + (1 if any(f in changed for f in VERSIONED_FIELDS) else 0)
+        events.append(set_status(state.id, cmd.status, version, now))
+    return events
+
+
+def set_status(function_id: str, status: str, version: int, now: datetime) -> Event:
+    if status == "active":
+        return FunctionActivated(function_id=function_id, version=version, occurred_at=now)
+    return FunctionDeactivated(function_id=function_id, version=version, occurred_at=now)
+
+
+def delete(state: FunctionState, now: datetime) -> FunctionDeleted:
+    return FunctionDeleted(function_id=state.id, name=state.name, occurred_at=now)
+
+
+def evolve(state: FunctionState | None, event: Event) -> FunctionState | None:
+    """The state after an event (None once deleted): the read model and replays share this."""
+    if isinstance(event, FunctionRegistered | FunctionUpdated):
+        return event.function
+    if state is None:
+        return None
+    if isinstance(event, FunctionActivated):
+        return state.model_copy(update={"status": "active", "updated_at": event.occurred_at})
+    if isinstance(event, FunctionDeactivated):
+        return state.model_copy(update={"status": "inactive", "updated_at": event.occurred_at})
+    if isinstance(event, FunctionDeleted):
+        return None
+    return state
