@@ -109,7 +109,14 @@ class Projector:
                 log.warning(
                     "skipping event", extra={"fields": {"subject": msg.subject, "err": str(exc)}}
                 )
-        await self.apply(items)
+        try:
+            await self.apply(items)
+        except Exception:
+            # Not stored, so not acked: ask for redelivery now rather than after ack_wait.
+            for msg in msgs:
+                with contextlib.suppress(Exception):
+                    await msg.nak(delay=0.5)
+            raise
         for msg in msgs:
             await msg.ack()
         return len(msgs)

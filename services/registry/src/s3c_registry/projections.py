@@ -13,6 +13,8 @@ from s3c_runtime.projector import Applied
 from s3c_registry.domain.functions import evolve
 
 COLLECTION = "functions"
+# Wire (camelCase) names of the state's fields, as stored in the read model.
+STATE_FIELDS = tuple(f.alias or n for n, f in FunctionState.model_fields.items())
 
 
 def to_doc(state: FunctionState) -> Doc:
@@ -51,7 +53,11 @@ class FunctionsProjection:
                 last = applied[-1].event
                 name = last.name if isinstance(last, FunctionDeleted) else None
                 # A tombstone: a late, older event can never bring a deleted function back.
-                update = {"$set": {"deleted": True, "name": None, "deletedName": name}}
+                gone = {f: "" for f in STATE_FIELDS if f not in ("id", "name")}
+                update = {
+                    "$set": {"id": fid, "deleted": True, "name": None, "deletedName": name},
+                    "$unset": gone,
+                }
             else:
                 update = {"$set": to_doc(state)}
             ops.append(guarded_upsert(fid, applied[-1].seq, update))

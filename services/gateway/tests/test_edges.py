@@ -1,0 +1,73 @@
+"""Gateway edges without servers: body limit, error envelope, WebSocket hub back-pressure."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import httpx
+from fastapi import FastAPI
+from pydantic import BaseModel
+from s3c_gateway import errors
+from s3c_gateway.bodylimit import BodyLimit
+from s3c_gateway.hub import Hub
+
+
+class Body(BaseModel):
+    name: str
+
+
+def app(limit: int = 100) -> FastAPI:
+    api = FastAPI()
+    api.add_middleware(BodyLimit, max_bytes=limit)
+    errors.install(api)
+
+    @api.post("/echo")
+    async def echo(body: Body) -> dict[str, str]:
+        return {"name": body.name}
+
+    @api.get("/boom")
+    async def boom() -> None:
+        raise errors.ApiError(409, "taken", "conflict", "name")
+
+    return api
+
+
+async def call(method: str, path: str, **kw: object) -> httpx.Response:
+    transport = httpx.ASGITransport(app=app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        return await client.request(method, path, **kw)  # type: ignore[arg-type]
+
+
+async def test_bodies_within_the_limit_pass_and_larger_ones_are_413() -> None:
+    assert (await call("POST", "/echo", json={"name": "x"})).json() == {"name": "x"}
+    big = await call("POST", "/echo", json={"name": "x" * 200})
+    assert big.status_code == 413 and big.json()["success"] is False
+
+
+async def test_validation_and_api_errors_use_the_envelope() -> None:
+    missing = await call("POST", "/echo", json={})
+    assert missing.status_code == 400
+    assert missing.json() == {"success": False, "error": "name: Field required", "code": "invalid", "field": "name"}
+    assert (await call("POST", "/echo", content=b"{", headers={"content-type": "application/json"})).status_code == 400
+    conflict = await call("GET", "/boom")
+    assert conflict.status_code == 409 and conflict.json()["field"] == "name"
+    assert (await call("GET", "/nowhere")).json() == {"success": False, "error": "Not Found"}
+
+
+async def test_a_slow_client_is_dropped_not_buffered() -> None:
+    hub = Hub(queue_size=3)
+    fast: asyncio.Queue[str | None] = asyncio.Queue(3)
+    slow: asyncio.Queue[str | None] = asyncio.Queue(3)
+    hub.clients |= {fast, slow}
+    for i in range(3):
+        hub.broadcast({"type": "t", "data": i})
+        json.loads(await fast.get())  # the fast client keeps up
+    hub.broadcast({"type": "t", "data": 3})
+    assert fast.qsize() == 1
+    hub.broadcast({"type": "t", "data": 4})
+    assert slow not in hub.clients and hub.dropped == 1
+    # The slow client is told to go: its queue ends with the close marker.
+    items = [slow.get_nowait() for _ in range(slow.qsize())]
+    assert items[-1] is None
+    assert fast in hub.clients
