@@ -1,0 +1,25 @@
+# One image for all five services; compose.yaml picks the service with `command`.
+FROM python:3.11-slim
+
+ENV PYTHONUNBUFFERED=1 \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_LINK_MODE=copy \
+    UV_COMPILE_BYTECODE=1
+
+RUN pip install --no-cache-dir uv
+
+WORKDIR /app
+# Only what the workspace needs: copying the whole checkout would also bring a host .venv/
+# and .s3c/ data into the image.
+COPY pyproject.toml uv.lock ./
+COPY libs ./libs
+COPY services ./services
+RUN uv sync --locked --no-dev
+
+ENV PATH="/app/.venv/bin:$PATH"
+
+RUN useradd --system --no-create-home s3c
+USER s3c
+
+EXPOSE 5000
+CMD ["python", "-m", "s3c_gateway"]
