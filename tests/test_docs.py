@@ -20,22 +20,32 @@ COMMANDS_AND_QUERIES = [
 
 def test_events_md_lists_every_subject() -> None:
     text = (ROOT / "docs" / "events.md").read_text()
-    for (aggregate, kind) in EVENT_TYPES:
-        assert f"s3c.evt.{aggregate}.<" in text and f">.{kind}`" in text, f"{aggregate}.{kind} is undocumented"
+    for aggregate, kind in EVENT_TYPES:
+        assert f"s3c.evt.{aggregate}.<" in text and f">.{kind}`" in text, (
+            f"{aggregate}.{kind} is undocumented"
+        )
     for subject in COMMANDS_AND_QUERIES:
         assert subject in text, f"{subject} is undocumented"
 
 
 def test_asyncapi_is_generated_and_current(tmp_path: Path) -> None:
     out = tmp_path / "asyncapi.json"
-    subprocess.run([sys.executable, "-m", "s3c_cli", "asyncapi", "--output", str(out)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "s3c_cli", "asyncapi", "--output", str(out)],
+        check=True,
+        capture_output=True,
+    )
     spec = json.loads(out.read_text())
     addresses = {c["address"] for c in spec["channels"].values()}
-    for (aggregate, kind) in EVENT_TYPES:
-        assert any(a.startswith(f"s3c.evt.{aggregate}.") and a.endswith(f".{kind}") for a in addresses)
+    for aggregate, kind in EVENT_TYPES:
+        assert any(
+            a.startswith(f"s3c.evt.{aggregate}.") and a.endswith(f".{kind}") for a in addresses
+        )
     for subject in COMMANDS_AND_QUERIES:
         assert subject in addresses
     schema = spec["components"]["schemas"]["FunctionState"]["properties"]
     assert {"createdAt", "updatedAt", "config"} <= set(schema)
     committed = ROOT / "docs" / "asyncapi.json"
-    assert json.loads(committed.read_text()) == spec, "docs/asyncapi.json is stale: run `make asyncapi`"
+    assert json.loads(committed.read_text()) == spec, (
+        "docs/asyncapi.json is stale: run `make asyncapi`"
+    )

@@ -23,7 +23,12 @@ def test_functions_survive_a_stack_restart_and_a_killed_registry(tmp_path: Path)
     try:
         created = {f"keep-{i}" for i in range(5)}
         for name in created:
-            assert httpx.post(f"{stack.url}/api/functions", json={"name": name, "code": ADD}).status_code == 201
+            assert (
+                httpx.post(
+                    f"{stack.url}/api/functions", json={"name": name, "code": ADD}
+                ).status_code
+                == 201
+            )
         assert names(stack.url) == created
 
         # kill -9 the registry: the supervisor restarts it, and it answers with everything.
@@ -31,9 +36,16 @@ def test_functions_survive_a_stack_restart_and_a_killed_registry(tmp_path: Path)
         os.kill(old, signal.SIGKILL)
         poll(lambda: stack.pid("registry") != old, 20, what="the registry to be restarted")
         poll(lambda: names(stack.url) == created, 30, interval=0.2, what="the restarted registry")
-        res = httpx.post(f"{stack.url}/api/functions", json={"name": "after-kill", "code": ADD}, timeout=10)
+        res = httpx.post(
+            f"{stack.url}/api/functions", json={"name": "after-kill", "code": ADD}, timeout=10
+        )
         assert res.status_code == 201
-        assert httpx.post(f"{stack.url}/api/functions", json={"name": "keep-1", "code": ADD}, timeout=10).status_code == 409
+        assert (
+            httpx.post(
+                f"{stack.url}/api/functions", json={"name": "keep-1", "code": ADD}, timeout=10
+            ).status_code
+            == 409
+        )
         created.add("after-kill")
     finally:
         stack.stop()

@@ -19,7 +19,9 @@ from s3c_runtime.projector import CHECKPOINTS, Applied, Projector
 
 def state(fid: str, version: int = 1, code: str = "function f() {}") -> FunctionState:
     now = datetime.now(UTC)
-    return FunctionState(id=fid, name=f"n{fid}", code=code, version=version, created_at=now, updated_at=now)
+    return FunctionState(
+        id=fid, name=f"n{fid}", code=code, version=version, created_at=now, updated_at=now
+    )
 
 
 class FailsOnce(FunctionsProjection):
@@ -70,7 +72,9 @@ async def test_applies_acks_and_remembers_the_sequence(env: tuple) -> None:
     assert (await db["functions"].find_one({"_id": fids[0]}))["version"] == 2
     info = await js.stream_info(streams.FUNCTIONS.name)
     assert info.state.messages == 31
-    assert (await db[CHECKPOINTS].find_one({"_id": FunctionsProjection.name}))["seq"] == info.state.last_seq
+    assert (await db[CHECKPOINTS].find_one({"_id": FunctionsProjection.name}))[
+        "seq"
+    ] == info.state.last_seq
     consumer = await js.consumer_info(streams.FUNCTIONS.name, FunctionsProjection.name)
     assert consumer.num_pending == 0 and consumer.num_ack_pending == 0
 

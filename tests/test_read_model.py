@@ -18,9 +18,13 @@ async def test_rebuilt_read_model_equals_the_live_one(stack: Stack, unique: str)
         for i in range(6):
             res = await api.post("/api/functions", json={"name": f"{unique}-{i}", "code": ADD})
             ids.append(res.json()["data"]["id"])
-        await api.put(f"/api/functions/{ids[0]}", json={"code": "function add(a, b) { return a - b; }"})
+        await api.put(
+            f"/api/functions/{ids[0]}", json={"code": "function add(a, b) { return a - b; }"}
+        )
         await api.put(f"/api/functions/{ids[1]}", json={"status": "inactive"})
-        await api.put(f"/api/functions/{ids[1]}", json={"status": "active", "config": {"retryCount": 0}})
+        await api.put(
+            f"/api/functions/{ids[1]}", json={"status": "active", "config": {"retryCount": 0}}
+        )
         await api.delete(f"/api/functions/{ids[2]}")
         await api.put(f"/api/functions/{ids[3]}", json={"name": f"{unique}-renamed"})
 

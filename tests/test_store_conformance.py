@@ -19,8 +19,14 @@ BACKENDS = ["embedded"] + (["mongodb"] if os.environ.get("S3C_CONFORMANCE_MONGOD
 
 
 @pytest.fixture(params=BACKENDS)
-async def collection(request: pytest.FixtureRequest, servers: Servers) -> AsyncIterator[AsyncCollection]:
-    uri = servers.mongodb_uri if request.param == "embedded" else os.environ["S3C_CONFORMANCE_MONGODB_URI"]
+async def collection(
+    request: pytest.FixtureRequest, servers: Servers
+) -> AsyncIterator[AsyncCollection]:
+    uri = (
+        servers.mongodb_uri
+        if request.param == "embedded"
+        else os.environ["S3C_CONFORMANCE_MONGODB_URI"]
+    )
     client: AsyncMongoClient = AsyncMongoClient(uri, tz_aware=True)
     col = client["conformance"][f"c{uuid.uuid4().hex[:8]}"]
     yield col
@@ -37,7 +43,9 @@ async def test_guarded_upserts_apply_once_and_in_order(collection: AsyncCollecti
     docs = {d["_id"]: d for d in await collection.find().to_list()}
     assert docs["a"]["v"] == 5 and docs["a"]["_seq"] == 5
     assert docs["b"]["n"] == 1
-    await bulk_apply(collection, [guarded_upsert("a", 6, {"$set": {"v": 6}, "$unset": {"gone": ""}})])
+    await bulk_apply(
+        collection, [guarded_upsert("a", 6, {"$set": {"v": 6}, "$unset": {"gone": ""}})]
+    )
     assert (await collection.find_one({"_id": "a"}))["v"] == 6
 
 
@@ -46,8 +54,12 @@ async def test_max_set_on_insert_and_queries(collection: AsyncCollection) -> Non
         [
             UpdateOne({"_id": "cp"}, {"$max": {"seq": 7}}, upsert=True),
             UpdateOne({"_id": "cp"}, {"$max": {"seq": 4}}, upsert=True),
-            UpdateOne({"_id": "x"}, {"$setOnInsert": {"first": 1}, "$set": {"flag": False}}, upsert=True),
-            UpdateOne({"_id": "x"}, {"$setOnInsert": {"first": 2}, "$set": {"flag": True}}, upsert=True),
+            UpdateOne(
+                {"_id": "x"}, {"$setOnInsert": {"first": 1}, "$set": {"flag": False}}, upsert=True
+            ),
+            UpdateOne(
+                {"_id": "x"}, {"$setOnInsert": {"first": 2}, "$set": {"flag": True}}, upsert=True
+            ),
         ]
     )
     assert (await collection.find_one({"_id": "cp"}))["seq"] == 7

@@ -25,7 +25,9 @@ NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
 def registered() -> FunctionRegistered:
-    state = FunctionState(id="f1", name="add", code="function add(a,b){return a+b}", created_at=NOW, updated_at=NOW)
+    state = FunctionState(
+        id="f1", name="add", code="function add(a,b){return a+b}", created_at=NOW, updated_at=NOW
+    )
     return FunctionRegistered(function_id="f1", function=state)
 
 
@@ -34,7 +36,9 @@ def test_envelope_and_subject() -> None:
     assert event.type == "registered" and event.schema_version == 1
     assert event.subject == "s3c.evt.function.f1.registered"
     wire = json.loads(event.to_json())
-    assert {"event_id", "type", "schema_version", "occurred_at", "functionId", "function"} <= set(wire)
+    assert {"event_id", "type", "schema_version", "occurred_at", "functionId", "function"} <= set(
+        wire
+    )
     assert wire["function"]["config"] == {"timeout": 30000, "retryCount": 3}
     assert wire["function"]["createdAt"].startswith("2026-01-02T03:04:05")
 
@@ -63,7 +67,13 @@ def test_upcasters_run_for_older_schema_versions() -> None:
     key = ("function", "deleted", 0)
     UPCASTERS[key] = lambda p: {**p, "name": p.pop("functionName")}
     try:
-        old = {"event_id": "e", "type": "deleted", "schema_version": 0, "functionId": "f1", "functionName": "add"}
+        old = {
+            "event_id": "e",
+            "type": "deleted",
+            "schema_version": 0,
+            "functionId": "f1",
+            "functionName": "add",
+        }
         event = decode_event("s3c.evt.function.f1.deleted", old)
         assert isinstance(event, FunctionDeleted) and event.name == "add"
     finally:

@@ -29,10 +29,19 @@ async def ask(broker: NatsBroker, payload: bytes) -> dict:
 async def test_success_and_refusals() -> None:
     broker = build()
     async with TestNatsBroker(broker) as br:
-        assert await ask(br, b'{"functionId": "f1"}') == {"ok": True, "data": {"id": "f1", "name": ""}}
+        assert await ask(br, b'{"functionId": "f1"}') == {
+            "ok": True,
+            "data": {"id": "f1", "name": ""},
+        }
         missing = await ask(br, b'{"functionId": "missing"}')
         assert missing["ok"] is False and missing["error"]["code"] == "not_found"
         bad_type = await ask(br, b'{"functionId": 5}')
-        assert bad_type["error"] == {"code": "invalid", "message": bad_type["error"]["message"], "field": "functionId"}
+        assert bad_type["error"] == {
+            "code": "invalid",
+            "message": bad_type["error"]["message"],
+            "field": "functionId",
+        }
         assert (await ask(br, b"{nope"))["error"]["code"] == "invalid"
-        assert (await ask(br, b"[1]"))["error"]["message"] == "the request body must be a JSON object"
+        assert (await ask(br, b"[1]"))["error"][
+            "message"
+        ] == "the request body must be a JSON object"

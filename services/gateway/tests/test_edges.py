@@ -48,8 +48,15 @@ async def test_bodies_within_the_limit_pass_and_larger_ones_are_413() -> None:
 async def test_validation_and_api_errors_use_the_envelope() -> None:
     missing = await call("POST", "/echo", json={})
     assert missing.status_code == 400
-    assert missing.json() == {"success": False, "error": "name: Field required", "code": "invalid", "field": "name"}
-    assert (await call("POST", "/echo", content=b"{", headers={"content-type": "application/json"})).status_code == 400
+    assert missing.json() == {
+        "success": False,
+        "error": "name: Field required",
+        "code": "invalid",
+        "field": "name",
+    }
+    assert (
+        await call("POST", "/echo", content=b"{", headers={"content-type": "application/json"})
+    ).status_code == 400
     conflict = await call("GET", "/boom")
     assert conflict.status_code == 409 and conflict.json()["field"] == "name"
     assert (await call("GET", "/nowhere")).json() == {"success": False, "error": "Not Found"}

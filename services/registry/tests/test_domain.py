@@ -29,7 +29,12 @@ def registered(**kw: object) -> domain.FunctionState:  # type: ignore[name-defin
 
 def test_register_sets_defaults() -> None:
     state = registered()
-    assert (state.status, state.version, state.config.timeout, state.config.retry_count) == ("active", 1, 30000, 3)
+    assert (state.status, state.version, state.config.timeout, state.config.retry_count) == (
+        "active",
+        1,
+        30000,
+        3,
+    )
     assert state.created_at == state.updated_at == T0
 
 
@@ -70,7 +75,13 @@ def test_version_moves_only_with_code_runtime_or_config(changes: dict, bumped: b
 
 def test_config_patch_keeps_other_fields() -> None:
     state = registered(config={"timeout": 5000, "retryCount": 1})
-    [event] = domain.update(state, UpdateFunction(function_id="f1", config=FunctionConfigPatch(timeout=7000)), T1, None, None)
+    [event] = domain.update(
+        state,
+        UpdateFunction(function_id="f1", config=FunctionConfigPatch(timeout=7000)),
+        T1,
+        None,
+        None,
+    )
     assert isinstance(event, FunctionUpdated)
     assert (event.function.config.timeout, event.function.config.retry_count) == (7000, 1)
 
@@ -84,11 +95,19 @@ def test_rename_to_a_taken_name_conflicts_but_own_name_is_fine() -> None:
 
 def test_status_changes_and_evolve() -> None:
     state = registered()
-    [off] = domain.update(state, UpdateFunction(function_id="f1", status="inactive"), T1, None, None)
+    [off] = domain.update(
+        state, UpdateFunction(function_id="f1", status="inactive"), T1, None, None
+    )
     assert isinstance(off, FunctionDeactivated) and off.version == 1
     paused = domain.evolve(state, off)
     assert paused is not None and paused.status == "inactive" and paused.version == 1
-    events = domain.update(paused, UpdateFunction(function_id="f1", status="active", code="function x(){}"), T1, None, None)
+    events = domain.update(
+        paused,
+        UpdateFunction(function_id="f1", status="active", code="function x(){}"),
+        T1,
+        None,
+        None,
+    )
     assert [type(e) for e in events] == [FunctionUpdated, FunctionActivated]
     assert events[1].version == 2  # type: ignore[union-attr]
     final = paused
@@ -111,7 +130,9 @@ def test_version_counts_versioned_changes(ops: list[str]) -> None:
         elif op == "timeout":
             cmd = UpdateFunction(function_id="f1", config=FunctionConfigPatch(timeout=1000 + i))
         else:
-            cmd = UpdateFunction(function_id="f1", status="inactive" if state.status == "active" else "active")
+            cmd = UpdateFunction(
+                function_id="f1", status="inactive" if state.status == "active" else "active"
+            )
         events = domain.update(state, cmd, T1, None, None)
         expected += int(op in ("code", "timeout"))
         for event in events:

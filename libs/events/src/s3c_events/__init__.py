@@ -1,8 +1,22 @@
 """S3C's public contract: typed events, commands, queries, subjects and streams."""
 
-from s3c_events import streams, subjects
+from s3c_events import streams, subjects, tiers
 from s3c_events.catalog import EVENT_TYPES, UnknownEvent, decode_event, event_class
 from s3c_events.envelope import ErrorInfo, Event, Message, Reply, new_id, utc_now
+from s3c_events.executor import (
+    AttemptRecord,
+    ExecutionAttemptFailed,
+    ExecutionCompleted,
+    ExecutionDetail,
+    ExecutionError,
+    ExecutionFailed,
+    ExecutionJob,
+    ExecutionList,
+    ExecutionRequested,
+    ExecutionStarted,
+    FunctionSnapshot,
+    InvokeFunction,
+)
 from s3c_events.registry import (
     ActivateFunction,
     DeactivateFunction,
@@ -26,10 +40,20 @@ from s3c_events.registry import (
 __all__ = [
     "EVENT_TYPES",
     "ActivateFunction",
+    "AttemptRecord",
     "DeactivateFunction",
     "DeleteFunction",
     "ErrorInfo",
     "Event",
+    "ExecutionAttemptFailed",
+    "ExecutionCompleted",
+    "ExecutionDetail",
+    "ExecutionError",
+    "ExecutionFailed",
+    "ExecutionJob",
+    "ExecutionList",
+    "ExecutionRequested",
+    "ExecutionStarted",
     "FunctionActivated",
     "FunctionChanges",
     "FunctionConfig",
@@ -40,8 +64,10 @@ __all__ = [
     "FunctionEvent",
     "FunctionList",
     "FunctionRegistered",
+    "FunctionSnapshot",
     "FunctionState",
     "FunctionUpdated",
+    "InvokeFunction",
     "Message",
     "RegisterFunction",
     "Reply",
@@ -52,5 +78,6 @@ __all__ = [
     "new_id",
     "streams",
     "subjects",
+    "tiers",
     "utc_now",
 ]

@@ -96,7 +96,7 @@ class Projector:
         sub = await self._subscribe()
         try:
             msgs = await sub.fetch(self.batch_size, timeout=timeout)
-        except NatsTimeout:
+        except (NatsTimeout, TimeoutError):
             return 0
         items = []
         for msg in msgs:
@@ -179,7 +179,7 @@ class Projector:
             while True:
                 try:
                     msgs = await sub.fetch(self.batch_size, timeout=0.5)
-                except NatsTimeout:
+                except (NatsTimeout, TimeoutError):
                     break
                 items = []
                 for msg in msgs:

@@ -9,6 +9,7 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from faststream import FastStream
@@ -36,6 +37,15 @@ class RequestError(Exception):
         self.code = code
         self.message = message
         self.field = field
+
+
+def json_default(value: Any) -> Any:
+    """Datetimes as ISO 8601 UTC (`...Z`); the store may hand them back without a zone."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return str(value)
 
 
 def validation_message(exc: ValidationError) -> tuple[str, str]:
@@ -72,7 +82,7 @@ def rpc(
                 return Reply[Any].failure(exc.code, exc.message, exc.field).to_json()
             if isinstance(data, Message):
                 data = data.to_dict()
-            return json.dumps({"ok": True, "data": data}, default=str).encode()
+            return json.dumps({"ok": True, "data": data}, default=json_default).encode()
 
         # Only for the AsyncAPI document: the payload schema comes from this annotation.
         adapter.__annotations__ = {"body": model, "return": bytes}
@@ -101,6 +111,8 @@ class Service:
         self._mongo: AsyncMongoClient[Doc] | None = None
         self.started_at = time.time()
         self._ready: list[Callable[[], Awaitable[None]]] = []
+        # Extra figures a service reports in its health answer (e.g. the executor's workers).
+        self.health_info: Callable[[], dict[str, Any]] = dict
         self._stopping: list[Callable[[], Awaitable[None]]] = []
         self.app.on_startup(self._connect_store)
         self.app.after_startup(self._start)
@@ -169,6 +181,7 @@ class Service:
                     "store": store,
                     "pid": os.getpid(),
                     "uptime": round(time.time() - self.started_at, 3),
+                    **self.health_info(),
                 },
             }
         ).encode()

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
         10, validation_alias=_env("MAX_CONCURRENT_EXECUTIONS", "MAX_CONCURRENT_EXECUTIONS")
     )
     instances: int = Field(2, validation_alias=_env("INSTANCES"))
+    # How long a job may go without a sign of life before JetStream hands it to another executor.
+    work_ack_wait: float = Field(30.0, validation_alias=_env("WORK_ACK_WAIT"))
     scaling_threshold: int = Field(
         10, validation_alias=_env("SCALING_THRESHOLD", "SCALING_THRESHOLD")
     )

@@ -17,9 +17,10 @@ from s3c_runtime.settings import Settings
 
 from s3c_gateway import errors
 from s3c_gateway.bodylimit import BodyLimit
+from s3c_gateway.catalog import FunctionCatalog
 from s3c_gateway.hub import Hub, to_ws_message
 from s3c_gateway.registry_client import ServiceClient
-from s3c_gateway.routes import functions
+from s3c_gateway.routes import executions, functions
 
 SERVICES = ("registry", "executor", "billing", "scaler")
 
@@ -35,6 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             event = decode_event(msg.subject, msg.data)
         except (UnknownEvent, ValueError):
             return
+        if event.AGGREGATE == "function":
+            app.state.catalog.apply(event)
         message = to_ws_message(event)
         if message is not None:
             hub.broadcast(message)
@@ -42,8 +45,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await service.app.start()
-        sub = await service.nc.subscribe(subjects.ALL_EVENTS, cb=on_event)
         app.state.services = ServiceClient(service.nc, settings.request_timeout)
+        app.state.catalog = FunctionCatalog(app.state.services)
+        sub = await service.nc.subscribe(subjects.ALL_EVENTS, cb=on_event)
         app.state.service = service
         try:
             yield
@@ -63,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     errors.install(app)
     app.include_router(functions.router)
+    app.include_router(executions.router)
 
     @app.get("/healthz", tags=["ops"], summary="The gateway process is alive")
     async def healthz() -> dict[str, Any]:

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 from fastapi import Request
+from nats.js import JetStreamContext
 
+from s3c_gateway.catalog import FunctionCatalog
 from s3c_gateway.registry_client import ServiceClient
 
 
 def client(request: Request) -> ServiceClient:
     services: ServiceClient = request.app.state.services
     return services
+
+
+def catalog(request: Request) -> FunctionCatalog:
+    functions: FunctionCatalog = request.app.state.catalog
+    return functions
+
+
+def jetstream(request: Request) -> JetStreamContext:
+    js: JetStreamContext = request.app.state.service.js
+    return js

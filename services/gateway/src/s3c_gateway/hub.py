@@ -11,6 +11,9 @@ from typing import Any
 from fastapi import WebSocket, WebSocketDisconnect
 from s3c_events import (
     Event,
+    ExecutionCompleted,
+    ExecutionFailed,
+    ExecutionStarted,
     FunctionActivated,
     FunctionDeactivated,
     FunctionDeleted,
@@ -45,6 +48,33 @@ def to_ws_message(event: Event) -> dict[str, Any] | None:
             "function_deleted",
             {"id": event.function_id, "_id": event.function_id, "name": event.name},
         )
+    elif isinstance(event, ExecutionStarted):
+        kind = "execution_started"
+        data = {
+            "executionId": event.execution_id,
+            "functionId": event.function_id,
+            "functionVersion": event.function_version,
+            "instanceId": event.instance_id,
+            "attempt": event.attempt,
+            "coldStart": event.cold_start,
+            "status": "running",
+        }
+    elif isinstance(event, ExecutionCompleted | ExecutionFailed):
+        failed = isinstance(event, ExecutionFailed)
+        kind = "execution_failed" if failed else "execution_completed"
+        data = {
+            "executionId": event.execution_id,
+            "functionId": event.function_id,
+            "functionName": event.function_name,
+            "functionVersion": event.function_version,
+            "status": "failed" if failed else "completed",
+            "duration": event.duration_ms,
+            "output": event.output,
+            "error": event.error.message if isinstance(event, ExecutionFailed) else None,
+            "retryCount": event.retry_count,
+            "coldStarts": event.cold_starts,
+            "instanceId": event.instance_id,
+        }
     else:
         return None
     return {"type": kind, "data": data, "timestamp": event.occurred_at.isoformat()}

@@ -11,16 +11,19 @@ from s3c_events import (
     FunctionChanges,
     FunctionDetail,
     FunctionList,
+    FunctionState,
     RegisterFunction,
     UpdateFunction,
 )
 
-from s3c_gateway.deps import client
+from s3c_gateway.catalog import FunctionCatalog
+from s3c_gateway.deps import catalog, client
 from s3c_gateway.registry_client import ServiceClient
 from s3c_gateway.views import function_view
 
 router = APIRouter(prefix="/api/functions", tags=["functions"])
 Client = Annotated[ServiceClient, Depends(client)]
+Catalog = Annotated[FunctionCatalog, Depends(catalog)]
 
 
 def ok(data: Any, status: int = 200) -> JSONResponse:
@@ -36,8 +39,11 @@ async def list_functions(
 
 
 @router.post("", status_code=201, summary="Register a function (its code must compile)")
-async def create_function(services: Client, body: RegisterFunction) -> JSONResponse:
+async def create_function(
+    services: Client, functions: Catalog, body: RegisterFunction
+) -> JSONResponse:
     data = await services.call(RegisterFunction.SUBJECT, body)
+    functions.put(FunctionState.model_validate(data))  # read-your-writes for execute/invoke
     return ok(function_view(data), 201)
 
 
@@ -59,6 +65,7 @@ async def update_function(
 
 
 @router.delete("/{function_id}", summary="Delete a function")
-async def delete_function(services: Client, function_id: str) -> JSONResponse:
+async def delete_function(services: Client, functions: Catalog, function_id: str) -> JSONResponse:
     data = await services.call(DeleteFunction.SUBJECT, DeleteFunction(function_id=function_id))
+    functions.drop(function_id)
     return ok({"_id": data["id"], **data})

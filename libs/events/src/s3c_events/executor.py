@@ -1,0 +1,153 @@
+"""The executor's contract: the work item, `execution.*` events, invoke command, queries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar, Literal
+
+from pydantic import Field
+
+from s3c_events.envelope import Event, Message
+from s3c_events.registry import Runtime
+from s3c_events.subjects import command_subject, query_subject
+from s3c_events.tiers import Tier
+
+SERVICE = "executor"
+Status = Literal["pending", "running", "completed", "failed"]
+# compile: the code cannot be loaded (no retry); runtime: it threw; timeout: it ran too long;
+# memory: it passed its tier's cap; crash: the worker died under it; unsupported: cannot run here.
+ErrorKind = Literal["compile", "runtime", "timeout", "memory", "crash", "unsupported"]
+RETRYABLE: frozenset[str] = frozenset({"runtime", "timeout", "crash"})
+
+
+class FunctionSnapshot(Message):
+    """What a run needs of a function, frozen at request time: the version it will run."""
+
+    id: str
+    name: str
+    version: int
+    code: str
+    runtime: Runtime = "javascript"
+    timeout: int
+    retry_count: int
+    tier: Tier
+
+
+class ExecutionJob(Message):
+    """A request to run, on `s3c.work.execution.<tier>` (WorkQueue stream) or to `invoke`."""
+
+    execution_id: str
+    function: FunctionSnapshot
+    input: Any = None
+    input_bytes: int
+    requested_at: datetime
+    mode: Literal["async", "sync"] = "async"
+
+
+class ExecutionError(Message):
+    kind: ErrorKind
+    message: str
+
+
+class AttemptRecord(Message):
+    attempt: int
+    instance_id: str
+    cold_start: bool
+    duration_ms: float = Field(description="sandbox run time of this attempt")
+    started_at: datetime
+    ended_at: datetime
+    error: ExecutionError | None = None
+
+
+class _ExecutionEvent(Event):
+    AGGREGATE: ClassVar[str] = "execution"
+    execution_id: str
+    function_id: str
+
+    @property
+    def aggregate_id(self) -> str:
+        return self.execution_id
+
+
+class ExecutionRequested(_ExecutionEvent):
+    TYPE: ClassVar[str] = "requested"
+    function_name: str
+    function_version: int
+    tier: Tier
+    input: Any = None
+    input_bytes: int
+    mode: Literal["async", "sync"] = "async"
+
+
+class ExecutionStarted(_ExecutionEvent):
+    TYPE: ClassVar[str] = "started"
+    function_version: int
+    instance_id: str
+    attempt: int
+    cold_start: bool
+
+
+class ExecutionAttemptFailed(_ExecutionEvent):
+    """One attempt failed and another follows after `retryInMs` (durable backoff)."""
+
+    TYPE: ClassVar[str] = "attempt_failed"
+    record: AttemptRecord
+    retry_in_ms: int
+
+
+class _Terminal(_ExecutionEvent):
+    """Terminal events carry every fact billing and the read models need."""
+
+    function_name: str
+    function_version: int
+    tier: Tier
+    input: Any = None
+    logs: list[str] = Field(default_factory=list)
+    attempts: list[AttemptRecord]
+    start_time: datetime
+    end_time: datetime
+    duration_ms: float = Field(description="sandbox run time, all attempts summed")
+    retry_count: int = Field(description="retries done: attempts - 1")
+    cold_starts: int
+    input_bytes: int
+    output_bytes: int
+    instance_id: str
+    mode: Literal["async", "sync"] = "async"
+
+
+class ExecutionCompleted(_Terminal):
+    TYPE: ClassVar[str] = "completed"
+    output: Any = None
+
+
+class ExecutionFailed(_Terminal):
+    TYPE: ClassVar[str] = "failed"
+    error: ExecutionError
+    output: Any = None
+
+
+EXECUTION_EVENTS: tuple[type[_ExecutionEvent], ...] = (
+    ExecutionRequested,
+    ExecutionStarted,
+    ExecutionAttemptFailed,
+    ExecutionCompleted,
+    ExecutionFailed,
+)
+
+
+class InvokeFunction(ExecutionJob):
+    """Run now and answer with the outcome (Lambda's RequestResponse); one attempt."""
+
+    SUBJECT: ClassVar[str] = command_subject(SERVICE, "invoke")
+
+
+class ExecutionDetail(Message):
+    SUBJECT: ClassVar[str] = query_subject(SERVICE, "execution")
+    execution_id: str
+
+
+class ExecutionList(Message):
+    SUBJECT: ClassVar[str] = query_subject(SERVICE, "executions")
+    function_id: str | None = None
+    status: Status | None = None
+    limit: int = Field(50, ge=1, le=1000)

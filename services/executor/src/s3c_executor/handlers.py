@@ -1,0 +1,246 @@
+"""Executor handlers: run a job's attempt, record it, and decide completed / retry / failed."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from datetime import timedelta
+from typing import Any
+
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
+from s3c_events import (
+    AttemptRecord,
+    Event,
+    ExecutionAttemptFailed,
+    ExecutionCompleted,
+    ExecutionDetail,
+    ExecutionError,
+    ExecutionFailed,
+    ExecutionJob,
+    ExecutionList,
+    ExecutionStarted,
+    InvokeFunction,
+    decode_event,
+    streams,
+    tiers,
+    utc_now,
+)
+from s3c_events.subjects import event_subject
+from s3c_runtime.bus import publish_event
+from s3c_runtime.projector import Applied, Projector
+from s3c_runtime.service import RequestError
+
+from s3c_executor import projections
+from s3c_executor.domain.executions import TERMINAL
+from s3c_executor.domain.retry import backoff_ms, should_retry
+from s3c_executor.sandbox.pool import Pool, RunResult
+
+log = logging.getLogger("s3c.executor")
+
+
+def json_bytes(value: Any) -> int:
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+class Attempt:
+    """One run of a job on the pool, with the facts its events need."""
+
+    def __init__(self, job: ExecutionJob, number: int) -> None:
+        self.job = job
+        self.number = number
+        self.instance_id = ""
+        self.cold = False
+        self.started_at = utc_now()
+        self.result: RunResult | None = None
+
+    @property
+    def started_event(self) -> ExecutionStarted:
+        return ExecutionStarted(
+            event_id=f"{self.job.execution_id}-started-{self.number}",
+            execution_id=self.job.execution_id,
+            function_id=self.job.function.id,
+            function_version=self.job.function.version,
+            instance_id=self.instance_id,
+            attempt=self.number,
+            cold_start=self.cold,
+            occurred_at=self.started_at,
+        )
+
+    def record(self) -> AttemptRecord:
+        assert self.result is not None
+        r = self.result
+        error = (
+            None
+            if r.ok
+            else ExecutionError(kind=r.error_kind or "runtime", message=r.error or "failed")
+        )  # type: ignore[arg-type]
+        return AttemptRecord(
+            attempt=self.number,
+            instance_id=r.instance_id,
+            cold_start=r.cold_start,
+            duration_ms=r.duration_ms,
+            started_at=self.started_at,
+            ended_at=self.started_at + timedelta(milliseconds=r.duration_ms),
+            error=error,
+        )
+
+
+def terminal_event(job: ExecutionJob, attempts: list[AttemptRecord], result: RunResult) -> Event:
+    output = json.loads(result.output) if result.ok and result.output is not None else None
+    fields: dict[str, Any] = {
+        "execution_id": job.execution_id,
+        "function_id": job.function.id,
+        "function_name": job.function.name,
+        "function_version": job.function.version,
+        "tier": job.function.tier,
+        "input": job.input,
+        "logs": result.logs,
+        "attempts": attempts,
+        "start_time": attempts[0].started_at,
+        "end_time": attempts[-1].ended_at,
+        "duration_ms": round(sum(a.duration_ms for a in attempts), 3),
+        "retry_count": len(attempts) - 1,
+        "cold_starts": sum(1 for a in attempts if a.cold_start),
+        "input_bytes": job.input_bytes,
+        "output_bytes": len(result.output.encode()) if result.ok and result.output else 0,
+        "instance_id": result.instance_id,
+        "mode": job.mode,
+    }
+    if result.ok:
+        return ExecutionCompleted(event_id=f"{job.execution_id}-completed", output=output, **fields)
+    error = ExecutionError(kind=result.error_kind or "runtime", message=result.error or "failed")  # type: ignore[arg-type]
+    return ExecutionFailed(event_id=f"{job.execution_id}-failed", error=error, **fields)
+
+
+class ExecutorHandlers:
+    def __init__(self, js: JetStreamContext, pool: Pool, projector: Projector) -> None:
+        self.js = js
+        self.pool = pool
+        self.projector = projector
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def _run(self, attempt: Attempt, on_start: Any) -> RunResult:
+        fn = attempt.job.function
+        if fn.runtime != "javascript":
+            attempt.instance_id = "none"
+            await on_start("none", False)
+            return RunResult(False, "none", False, 0.0, error_kind="unsupported",
+                             error=f"the {fn.runtime} runtime is not available yet")  # fmt: skip
+        return await self.pool.run(
+            f"{fn.id}:{fn.version}",
+            fn.code,
+            fn.timeout,
+            tiers.TIERS[fn.tier].memory_mb,
+            json.dumps(attempt.job.input, separators=(",", ":")),
+            on_start=on_start,
+        )
+
+    async def _record(self, *events: Event) -> None:
+        """Publish in order and apply to our read model before the job is acked."""
+        applied = []
+        for event in events:
+            ack = await publish_event(self.js, event)
+            applied.append(Applied(ack.seq, event))
+        await self.projector.apply(applied)
+
+    async def _already_ended(self, execution_id: str) -> Event | None:
+        """A terminal event stored by an earlier delivery (we crashed before the ack)."""
+        for kind in ("completed", "failed"):
+            subject = event_subject("execution", execution_id, kind)
+            with contextlib.suppress(NotFoundError):
+                msg = await self.js.get_last_msg(streams.EXECUTIONS.name, subject)
+                return decode_event(subject, msg.data)
+        return None
+
+    async def handle_job(self, job: ExecutionJob, delivery: int) -> tuple[str, int]:
+        """Run one delivery of a job. Returns ("ack", 0) or ("retry", delay_ms)."""
+        doc = await self.projector.target.find_one({"_id": job.execution_id})
+        if doc and doc.get("status") in TERMINAL:
+            return "ack", 0
+        ended = await self._already_ended(job.execution_id)
+        if ended is not None:
+            await self._record(ended)  # re-publish is deduplicated; the read model catches up
+            return "ack", 0
+        previous = [AttemptRecord.model_validate(a) for a in (doc or {}).get("attempts", [])]
+        attempt = Attempt(job, delivery)
+
+        async def on_start(instance_id: str, cold: bool) -> None:
+            attempt.instance_id, attempt.cold, attempt.started_at = instance_id, cold, utc_now()
+            await self._record(attempt.started_event)
+
+        result = attempt.result = await self._run(attempt, on_start)
+        record = attempt.record()
+        attempts = [a for a in previous if a.attempt < delivery] + [record]
+        if not result.ok and should_retry(result.error_kind, delivery, job.function.retry_count):
+            delay = backoff_ms(delivery)
+            await self._record(
+                ExecutionAttemptFailed(
+                    event_id=f"{job.execution_id}-attempt-{delivery}-failed",
+                    execution_id=job.execution_id,
+                    function_id=job.function.id,
+                    record=record,
+                    retry_in_ms=delay,
+                )
+            )
+            return "retry", delay
+        await self._record(terminal_event(job, attempts, result))
+        return "ack", 0
+
+    async def invoke(self, job: InvokeFunction) -> dict[str, Any]:
+        """Sync invoke: one attempt, answered at once; its events are stored right after."""
+        attempt = Attempt(job, 1)
+
+        async def on_start(instance_id: str, cold: bool) -> None:
+            attempt.instance_id, attempt.cold, attempt.started_at = instance_id, cold, utc_now()
+
+        result = attempt.result = await self._run(attempt, on_start)
+        record = attempt.record()
+        terminal = terminal_event(job, [record], result)
+        task = asyncio.create_task(self._publish_quietly(attempt.started_event, terminal))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return {
+            "executionId": job.execution_id,
+            "status": "completed" if result.ok else "failed",
+            "output": json.loads(result.output) if result.ok and result.output else None,
+            "outputJson": result.output if result.ok else None,
+            "error": None if result.ok else result.error,
+            "errorKind": None if result.ok else result.error_kind,
+            "duration": result.duration_ms,
+            "coldStart": result.cold_start,
+            "instanceId": result.instance_id,
+            "logs": result.logs,
+            "functionVersion": job.function.version,
+        }
+
+    async def _publish_quietly(self, *events: Event) -> None:
+        for event in events:
+            for _ in range(5):
+                try:
+                    await publish_event(self.js, event)
+                    break
+                except Exception:
+                    log.exception("publishing an execution event failed; retrying")
+                    await asyncio.sleep(0.2)
+
+    async def drain(self) -> None:
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+    async def detail(self, query: ExecutionDetail) -> dict[str, Any]:
+        doc = await self.projector.target.find_one({"_id": query.execution_id})
+        if doc is None:
+            raise RequestError("not_found", f"execution '{query.execution_id}' not found")
+        return projections.view(doc)
+
+    async def list(self, query: ExecutionList) -> list[dict[str, Any]]:
+        filters: dict[str, Any] = {}
+        if query.function_id:
+            filters["functionId"] = query.function_id
+        if query.status:
+            filters["status"] = query.status
+        cursor = self.projector.target.find(filters).sort("createdAt", -1).limit(query.limit)
+        return [projections.view(d) async for d in cursor]

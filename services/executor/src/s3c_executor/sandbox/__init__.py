@@ -1,0 +1,1 @@
+"""The sandbox: V8 isolates (mini-racer) inside killable worker processes."""

@@ -1,0 +1,271 @@
+"""The worker pool: sandbox worker processes ("instances"), warm affinity, deadlines, RSS watchdog.
+
+A run goes to a free worker that has the function warm if there is one, else to any free worker
+(a cold start there). The parent enforces what the sandbox cannot: a hard deadline past the
+function's timeout, and the tier's memory cap on the worker's RSS (V8's heap cap does not count
+ArrayBuffer memory). A worker that breaks either is killed and replaced; the others go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+log = logging.getLogger("s3c.executor.pool")
+PAGE = os.sysconf("SC_PAGE_SIZE")
+GRACE_S = 1.5  # beyond the function's timeout before the worker is killed from outside
+WATCH_INTERVAL_S = 0.02
+_ids = itertools.count(1)
+
+
+def rss_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * PAGE
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+@dataclass
+class RunResult:
+    ok: bool
+    instance_id: str
+    cold_start: bool
+    duration_ms: float
+    output: str | None = None  # JSON text
+    error_kind: str | None = None
+    error: str | None = None
+    logs: list[str] = field(default_factory=list)
+    load_ms: float = 0.0
+
+
+class WorkerProcess:
+    def __init__(self, instance_id: str, proc: asyncio.subprocess.Process) -> None:
+        self.instance_id = instance_id
+        self.proc = proc
+        self.warm: set[str] = set()
+        self.busy = False
+        self.retiring = False
+        self.killed = False
+
+    @classmethod
+    async def spawn(cls) -> WorkerProcess:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "s3c_executor.sandbox.worker",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            limit=16 * 1024 * 1024,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )  # fmt: skip
+        return cls(f"instance-{os.getpid()}-{next(_ids)}", proc)
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    @property
+    def alive(self) -> bool:
+        return not self.killed and self.proc.returncode is None
+
+    def kill(self) -> None:
+        self.killed = True
+        with contextlib.suppress(ProcessLookupError):
+            self.proc.kill()
+
+    async def close(self) -> None:
+        if self.alive and self.proc.stdin:
+            self.proc.stdin.close()
+            try:
+                await asyncio.wait_for(self.proc.wait(), 2)
+            except TimeoutError:
+                self.kill()
+        await self.proc.wait()
+
+    async def run(
+        self, key: str, code: str, timeout_ms: int, memory_mb: int, input_json: str
+    ) -> RunResult:
+        assert self.proc.stdin and self.proc.stdout
+        request = {
+            "key": key,
+            "code": code,
+            "timeoutMs": timeout_ms,
+            "memoryMb": memory_mb,
+            "input": input_json,
+        }
+        baseline = rss_bytes(self.pid)
+        cap = memory_mb * 1024 * 1024
+        self.proc.stdin.write(json.dumps(request, separators=(",", ":")).encode() + b"\n")
+        await self.proc.stdin.drain()
+        reader = asyncio.ensure_future(self.proc.stdout.readline())
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        deadline = started + timeout_ms / 1000 + GRACE_S + (0.5 if key not in self.warm else 0)
+        peak = 0
+        while not reader.done():
+            await asyncio.wait({reader}, timeout=WATCH_INTERVAL_S)
+            if reader.done():
+                break
+            grown = rss_bytes(self.pid) - baseline
+            peak = max(peak, grown)
+            if grown > cap:
+                self.kill()
+                reader.cancel()
+                return self._died(
+                    key, started, "memory", f"memory limit reached: the run passed {memory_mb} MB"
+                )
+            if loop.time() > deadline:
+                self.kill()
+                reader.cancel()
+                return self._died(key, started, "timeout", f"timed out after {timeout_ms} ms")
+        line = reader.result()
+        if not line:
+            self.killed = True
+            # The worker died under the run: V8 aborts a process on some out-of-memory paths.
+            kind = "memory" if peak > cap * 0.5 else "crash"
+            return self._died(
+                key,
+                started,
+                kind,
+                "the sandbox worker died during the run"
+                + (" (out of memory)" if kind == "memory" else ""),
+            )
+        reply = json.loads(line)
+        for gone in reply.get("evicted", ()):
+            self.warm.discard(gone)
+        if reply.get("errorKind") not in ("compile", "timeout", "memory"):
+            self.warm.add(key)
+        return RunResult(
+            ok=reply["ok"],
+            instance_id=self.instance_id,
+            cold_start=reply["coldStart"],
+            duration_ms=reply["durationMs"],
+            output=reply.get("output"),
+            error_kind=reply.get("errorKind"),
+            error=reply.get("error"),
+            logs=reply.get("logs") or [],
+            load_ms=reply.get("loadMs", 0.0),
+        )
+
+    def _died(self, key: str, started: float, kind: str, message: str) -> RunResult:
+        elapsed = (asyncio.get_running_loop().time() - started) * 1000
+        return RunResult(
+            False,
+            self.instance_id,
+            key not in self.warm,
+            round(elapsed, 3),
+            error_kind=kind,
+            error=message,
+        )
+
+
+class Pool:
+    """A resizable set of worker processes; `run` waits for a free one."""
+
+    def __init__(self, size: int) -> None:
+        self.target = max(1, size)
+        self.workers: list[WorkerProcess] = []
+        self._changed = asyncio.Condition()
+        self._closed = False
+        self.replaced = 0
+
+    async def start(self) -> None:
+        await self.resize(self.target)
+
+    @property
+    def size(self) -> int:
+        return len([w for w in self.workers if not w.retiring])
+
+    def pids(self) -> list[int]:
+        return [w.pid for w in self.workers if w.alive]
+
+    async def resize(self, size: int) -> None:
+        """Grow by spawning; shrink by retiring idle workers first (busy ones finish their run)."""
+        self.target = max(1, size)
+        async with self._changed:
+            active = [w for w in self.workers if not w.retiring]
+            for _ in range(self.target - len(active)):
+                self.workers.append(await WorkerProcess.spawn())
+            surplus = len(active) - self.target
+            for worker in sorted(active, key=lambda w: w.busy)[: max(0, surplus)]:
+                worker.retiring = True
+            self._changed.notify_all()
+        await self._reap()
+
+    async def _reap(self) -> None:
+        for worker in [w for w in self.workers if w.retiring and not w.busy]:
+            self.workers.remove(worker)
+            await worker.close()
+
+    async def _acquire(self, key: str) -> WorkerProcess:
+        async with self._changed:
+            while True:
+                free = [w for w in self.workers if not w.busy and not w.retiring and w.alive]
+                if free:
+                    warm = [w for w in free if key in w.warm]
+                    worker = (warm or free)[0]
+                    worker.busy = True
+                    return worker
+                if self._closed:
+                    raise RuntimeError("the pool is closed")
+                await self._changed.wait()
+
+    async def _release(self, worker: WorkerProcess) -> None:
+        replacement = None
+        if not worker.alive:
+            self.replaced += 1
+            log.warning("replacing worker", extra={"fields": {"instance": worker.instance_id}})
+            with contextlib.suppress(Exception):
+                await worker.proc.wait()
+            if not worker.retiring and not self._closed:
+                replacement = await WorkerProcess.spawn()
+        async with self._changed:
+            worker.busy = False
+            if replacement is not None:
+                self.workers[self.workers.index(worker)] = replacement
+            elif not worker.alive and worker in self.workers:
+                self.workers.remove(worker)
+            self._changed.notify_all()
+        await self._reap()
+
+    async def run(
+        self,
+        key: str,
+        code: str,
+        timeout_ms: int,
+        memory_mb: int,
+        input_json: str,
+        on_start: Callable[[str, bool], Awaitable[None]] | None = None,
+    ) -> RunResult:
+        """Run on a free worker; `on_start(instance_id, cold)` is awaited once one is chosen."""
+        worker = await self._acquire(key)
+        try:
+            if on_start is not None:
+                await on_start(worker.instance_id, key not in worker.warm)
+            return await worker.run(key, code, timeout_ms, memory_mb, input_json)
+        except (BrokenPipeError, ConnectionResetError):
+            worker.kill()
+            return RunResult(
+                False,
+                worker.instance_id,
+                True,
+                0.0,
+                error_kind="crash",
+                error="the sandbox worker died",
+            )
+        finally:
+            await self._release(worker)
+
+    async def close(self) -> None:
+        self._closed = True
+        async with self._changed:
+            self._changed.notify_all()
+        for worker in self.workers:
+            await worker.close()
+        self.workers.clear()

@@ -1,0 +1,92 @@
+"""A sandbox worker process (one "instance"): loads functions into warm isolates and runs calls.
+
+Protocol: one JSON object a line on stdin -> one JSON object a line on stdout.
+Request:  {"key", "code", "timeoutMs", "memoryMb", "input"}   (input: JSON text)
+Reply:    {"ok", "output", "errorKind", "error", "logs", "durationMs", "coldStart", "loadMs",
+           "evicted": [keys]}
+The parent owns this process: it kills it on a deadline or when its RSS passes the tier's cap.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections import OrderedDict
+from typing import Any
+
+from s3c_executor.sandbox.isolate import LoadedFunction, LoadError
+
+MAX_WARM = int(os.environ.get("S3C_WARM_ISOLATES", "32"))
+
+
+class Worker:
+    def __init__(self, max_warm: int = MAX_WARM) -> None:
+        self.max_warm = max_warm
+        self.warm: OrderedDict[str, LoadedFunction] = OrderedDict()
+
+    def _drop(self, key: str, evicted: list[str]) -> None:
+        loaded = self.warm.pop(key, None)
+        if loaded is not None:
+            loaded.close()
+            evicted.append(key)
+
+    def handle(self, req: dict[str, Any]) -> dict[str, Any]:
+        key = req["key"]
+        evicted: list[str] = []
+        loaded = self.warm.get(key)
+        cold = loaded is None
+        load_ms = 0.0
+        if loaded is None:
+            try:
+                loaded = LoadedFunction(req["code"], req["timeoutMs"], req["memoryMb"])
+            except LoadError as exc:
+                kind = (
+                    str(exc).split(":", 1)[0]
+                    if str(exc).startswith(("timeout:", "memory:"))
+                    else "compile"
+                )
+                return {"ok": False, "errorKind": kind, "error": str(exc), "logs": [], "durationMs": 0.0,
+                        "coldStart": True, "loadMs": 0.0, "evicted": evicted}  # fmt: skip
+            load_ms = loaded.load_ms
+            self.warm[key] = loaded
+            while len(self.warm) > self.max_warm:
+                self._drop(next(iter(self.warm)), evicted)
+        else:
+            self.warm.move_to_end(key)
+        outcome = loaded.call(req["input"], req["timeoutMs"])
+        if outcome.poisoned:
+            self._drop(key, evicted)  # a timed-out or exhausted isolate is never reused
+        return {
+            "ok": outcome.ok,
+            "output": outcome.output,
+            "errorKind": outcome.error_kind,
+            "error": outcome.error,
+            "logs": outcome.logs,
+            "durationMs": round(outcome.duration_ms, 3),
+            "coldStart": cold,
+            "loadMs": round(load_ms, 3),
+            "evicted": evicted,
+        }
+
+
+def main() -> None:
+    worker = Worker()
+    out = sys.stdout
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            reply = worker.handle(json.loads(line))
+        except Exception as exc:  # never die with a run in hand: answer, and drop that isolate
+            request = json.loads(line)
+            worker._drop(request.get("key", ""), [])
+            reply = {"ok": False, "errorKind": "crash", "error": f"sandbox error: {exc}", "logs": [],
+                     "durationMs": 0.0, "coldStart": True, "loadMs": 0.0, "evicted": [request.get("key")]}  # fmt: skip
+        out.write(json.dumps(reply, separators=(",", ":")) + "\n")
+        out.flush()
+    os._exit(0)  # skip interpreter teardown of V8 threads
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""The work-queue consumer: pulls jobs from the shared durable consumer, one task per slot.
+
+Each job is acked only after its outcome is stored; a retry is a `nak(delay)`, so the backoff
+lives in JetStream and survives a crash. Long runs keep their claim with `in_progress()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig
+from nats.js.errors import NotFoundError
+from pydantic import ValidationError
+from s3c_events import ExecutionJob, streams
+
+from s3c_executor.handlers import ExecutorHandlers
+
+log = logging.getLogger("s3c.executor.work")
+
+
+async def ensure_consumer(js: JetStreamContext, ack_wait: float) -> None:
+    config = ConsumerConfig(
+        durable_name=streams.WORK_CONSUMER,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=ack_wait,
+        max_ack_pending=-1,
+        max_deliver=-1,
+    )
+    try:
+        info = await js.consumer_info(streams.WORK.name, streams.WORK_CONSUMER)
+        if info.config.ack_wait != ack_wait:
+            await js.add_consumer(streams.WORK.name, config)  # updates the editable fields
+    except NotFoundError:
+        await js.add_consumer(streams.WORK.name, config)
+
+
+class WorkConsumer:
+    def __init__(self, js: JetStreamContext, handlers: ExecutorHandlers, ack_wait: float) -> None:
+        self.js = js
+        self.handlers = handlers
+        self.ack_wait = ack_wait
+        self.tasks: list[asyncio.Task[None]] = []
+        self.in_flight = 0
+
+    async def start(self, slots: int) -> None:
+        await ensure_consumer(self.js, self.ack_wait)
+        self.resize(slots)
+
+    def resize(self, slots: int) -> None:
+        """One pulling task per slot; surplus tasks stop after the job in hand."""
+        self.tasks = [t for t in self.tasks if not t.done()]
+        while len(self.tasks) < slots:
+            self.tasks.append(asyncio.create_task(self._loop(len(self.tasks))))
+        for task in self.tasks[slots:]:
+            task.cancel()
+        self.tasks = self.tasks[:slots]
+
+    async def _loop(self, slot: int) -> None:
+        sub = await self.js.pull_subscribe_bind(streams.WORK_CONSUMER, stream=streams.WORK.name)
+        try:
+            while True:
+                try:
+                    msgs = await sub.fetch(1, timeout=1.0)
+                except (NatsTimeout, TimeoutError):
+                    continue
+                except Exception:
+                    log.exception("fetching work failed")
+                    await asyncio.sleep(0.5)
+                    continue
+                for msg in msgs:
+                    await self._handle(msg)
+        finally:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
+    async def _keep_claim(self, msg: Any) -> None:
+        while True:
+            await asyncio.sleep(self.ack_wait / 3)
+            with contextlib.suppress(Exception):
+                await msg.in_progress()
+
+    async def _handle(self, msg: Any) -> None:
+        try:
+            job = ExecutionJob.model_validate_json(msg.data)
+        except ValidationError:
+            log.error("dropping a malformed job", extra={"fields": {"subject": msg.subject}})
+            await msg.term()
+            return
+        self.in_flight += 1
+        keeper = asyncio.create_task(self._keep_claim(msg))
+        try:
+            verdict, delay_ms = await self.handlers.handle_job(job, msg.metadata.num_delivered)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # Nothing stored: let JetStream hand the job out again shortly.
+            log.exception(
+                "job failed in the executor", extra={"fields": {"executionId": job.execution_id}}
+            )
+            await msg.nak(delay=1.0)
+            return
+        finally:
+            keeper.cancel()
+            self.in_flight -= 1
+        if verdict == "retry":
+            await msg.nak(delay=delay_ms / 1000)
+        else:
+            await msg.ack()
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self.tasks.clear()

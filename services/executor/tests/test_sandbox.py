@@ -1,0 +1,219 @@
+"""The sandbox as users meet it: the function contract, limits and escape attempts.
+
+Runs real worker processes (V8 isolates in mini-racer); no servers.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from s3c_executor.sandbox.pool import Pool, RunResult
+
+_keys = itertools.count()
+
+
+@pytest.fixture(scope="module")
+async def pool() -> AsyncIterator[Pool]:
+    p = Pool(2)
+    await p.start()
+    yield p
+    await p.close()
+
+
+async def run(
+    pool: Pool,
+    code: str,
+    value: Any = None,
+    timeout_ms: int = 2000,
+    memory_mb: int = 128,
+    key: str | None = None,
+) -> RunResult:
+    return await pool.run(
+        key or f"f{next(_keys)}:1", code, timeout_ms, memory_mb, json.dumps(value)
+    )
+
+
+def output(result: RunResult) -> Any:
+    assert result.ok, result
+    return json.loads(result.output or "null")
+
+
+ADD = "function add(a, b) { return a + b; }"
+
+
+async def test_arguments_follow_the_contract(pool: Pool) -> None:
+    assert output(await run(pool, ADD, {"a": 2, "b": 3})) == 5
+    assert output(await run(pool, ADD, [2, 3])) == 5
+    # An object that does not name every parameter is the single argument.
+    assert output(await run(pool, "function f(a, b) { return [a, b ?? null]; }", {"a": 1})) == [
+        {"a": 1},
+        None,
+    ]
+    assert output(await run(pool, "function one(event) { return event.n * 2; }", {"n": 21})) == 42
+    assert output(await run(pool, "function one(x) { return x; }", "text")) == "text"
+
+
+async def test_entry_points(pool: Pool) -> None:
+    assert (
+        output(
+            await run(
+                pool, "async function handler(event) { await null; return event.x; }", {"x": 7}
+            )
+        )
+        == 7
+    )
+    assert output(await run(pool, "module.exports = (x) => x * 2;", 21)) == 42
+    assert output(await run(pool, "exports.handler = async (e) => 'ok:' + e;", "y")) == "ok:y"
+    assert (
+        output(
+            await run(
+                pool,
+                "function helper() { return 1; }\nfunction main() { return 'main'; }\nfunction other() {}",
+            )
+        )
+        == "main"
+    )
+    assert (
+        output(await run(pool, "function first() { return 1; }\nconst last = () => 'last';"))
+        == "last"
+    )
+    missing = await run(pool, "const x = 1;")
+    assert (
+        not missing.ok
+        and missing.error_kind == "compile"
+        and "no entry point" in (missing.error or "")
+    )
+
+
+async def test_results_and_logs(pool: Pool) -> None:
+    assert output(await run(pool, "function f() {}")) is None  # undefined -> null
+    assert output(await run(pool, "function f() { return {a: [1, 'x', null]}; }")) == {
+        "a": [1, "x", None]
+    }
+    logged = await run(
+        pool, "function f(x) { console.log('got', x, {k: 1}); console.error('bad'); return 1; }", 5
+    )
+    assert logged.logs == ['got 5 {"k":1}', "[error] bad"]
+    bounded = await run(
+        pool, "function f() { for (let i = 0; i < 5000; i++) console.log('line ' + i); }"
+    )
+    assert len(bounded.logs) <= 1001 and bounded.logs[-1] == "... (logs truncated)"
+    not_json = await run(pool, "function f() { return 10n; }")
+    assert not not_json.ok and not_json.error_kind == "runtime"
+
+
+async def test_errors_and_promises(pool: Pool) -> None:
+    thrown = await run(pool, "function f() { throw new TypeError('nope'); }")
+    assert (thrown.ok, thrown.error_kind, thrown.error) == (False, "runtime", "TypeError: nope")
+    rejected = await run(pool, "async function f() { await null; throw new Error('later'); }")
+    assert rejected.error == "Error: later"
+    timers = await run(
+        pool, "async function f() { await new Promise(r => setTimeout(r, 30)); return 'waited'; }"
+    )
+    assert output(timers) == "waited" and timers.duration_ms >= 30
+
+
+async def test_warm_isolates_are_reused_per_version(pool: Pool) -> None:
+    first = await run(pool, "let calls = 0; function f() { return ++calls; }", key="counter:1")
+    second = await run(pool, "let calls = 0; function f() { return ++calls; }", key="counter:1")
+    assert first.cold_start and not second.cold_start
+    assert output(second) == 2 or second.instance_id != first.instance_id
+    other = await run(pool, "let calls = 0; function f() { return ++calls; }", key="counter:2")
+    assert other.cold_start and output(other) == 1
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "async function f() { while (true) {} }",
+        "async function f() { await null; while (true) {} }",
+        "function f() { return /(a+)+$/.test('a'.repeat(40) + 'b'); }",
+        "function f() { (async () => { for (;;) { await null; } })(); return 1; }",
+        "function f() { const p = new Promise(() => {}); return p; }",
+        "function f() { setInterval(() => {}, 0); return new Promise(() => {}); }",
+    ],
+)
+async def test_timeouts_stop_every_kind_of_loop(pool: Pool, code: str) -> None:
+    started = time.monotonic()
+    result = await run(pool, code, timeout_ms=500)
+    assert not result.ok and result.error_kind == "timeout", result
+    assert time.monotonic() - started < 1.5
+    assert output(await run(pool, ADD, [1, 1])) == 2  # the pool still answers
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "function f() { const a = []; while (true) a.push(new Array(1e5).fill(1.5)); }",
+        "function f() { const b = []; while (true) b.push(new Uint8Array(64 << 20).fill(1)); }",
+        "function f() { const b = []; while (true) b.push(new ArrayBuffer(64 << 20)); for (const x of b) new Uint8Array(x).fill(1); }",
+        "function f() { let s = 'x'; while (true) s = s + s; }",
+    ],
+)
+async def test_memory_bombs_fail_and_the_worker_is_replaced(pool: Pool, code: str) -> None:
+    before = set(pool.pids())
+    result = await run(pool, code, timeout_ms=10000, memory_mb=128)
+    assert not result.ok and result.error_kind == "memory", result
+    assert "memory" in (result.error or "")
+    assert output(await run(pool, ADD, [2, 2])) == 4
+    assert len(pool.pids()) == 2
+    for pid in pool.pids():
+        os.kill(pid, 0)  # every worker is alive
+    assert before  # the pool had workers before too
+
+
+ESCAPES = {
+    "require": "function f() { return require('fs').readFileSync('/etc/passwd', 'utf8'); }",
+    "process": "function f() { return process.env; }",
+    "import()": "async function f() { const fs = await import('fs'); return String(fs); }",
+    "constructor chain": "function f() { return this.constructor.constructor('return process')().env; }",
+    "Function this": "function f() { return Function('return this')().process.env; }",
+    "global process": "function f() { return globalThis.process.pid; }",
+    "fetch": "async function f() { return await fetch('http://127.0.0.1:1'); }",
+    "XMLHttpRequest": "function f() { return new XMLHttpRequest(); }",
+    "WebSocket": "function f() { return new WebSocket('ws://127.0.0.1:1'); }",
+    "Deno/Bun": "function f() { return (globalThis.Deno || globalThis.Bun).env; }",
+    "WebAssembly": "function f() { return new WebAssembly.Memory({initial: 1, maximum: 65536}).grow(60000); }",
+    "SharedArrayBuffer": "function f() { return new SharedArrayBuffer(8).byteLength; }",
+    "Atomics.wait": "function f() { return Atomics.wait(new Int32Array(new ArrayBuffer(8)), 0, 0, 1000); }",
+    "python bridge": "function f() { return python.eval('1'); }",
+    "eval of process": "function f() { return eval('process').env; }",
+    "module paths": "function f() { return module.require('child_process'); }",
+    "__proto__ of host": "function f() { return Object.getPrototypeOf(globalThis).constructor.constructor('return process')(); }",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ESCAPES))
+async def test_escape_attempts_fail(pool: Pool, name: str) -> None:
+    result = await run(pool, ESCAPES[name], timeout_ms=1500)
+    assert not result.ok, f"{name} escaped: {result.output}"
+
+
+async def test_a_leaked_timer_does_not_outlive_its_call(pool: Pool) -> None:
+    code = """
+    let ticks = 0;
+    async function f(leak) {
+      if (leak) { setInterval(() => { ticks++; }, 1); return ticks; }
+      const until = Date.now() + 20; while (Date.now() < until) {}
+      await new Promise((r) => setTimeout(r, 5));  // timers run now: a leaked one would tick
+      return ticks;
+    }"""
+    first = await run(pool, code, True, key="leak:1")
+    second = await run(pool, code, False, key="leak:1")
+    assert output(first) == 0
+    if second.instance_id == first.instance_id:
+        assert output(second) == 0  # the interval from the first call died with that call
+
+
+async def test_functions_never_see_each_others_globals_or_prototypes(pool: Pool) -> None:
+    polluter = "function f() { Object.prototype.polluted = 'yes'; Array.prototype.map = () => 'hijacked'; globalThis.secret = 's3cr3t'; return 1; }"
+    victim = "function f() { return [({}).polluted ?? null, [1].map(x => x)[0], globalThis.secret ?? null]; }"
+    assert output(await run(pool, polluter, key="polluter:1")) == 1
+    for _ in range(3):  # whichever worker it lands on
+        assert output(await run(pool, victim, key="victim:1")) == [None, 1, None]
