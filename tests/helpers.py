@@ -103,6 +103,7 @@ class Stack:
     store_port: int
     process: subprocess.Popen[bytes] | None = None
     log: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -117,8 +118,34 @@ class Stack:
         return f"mongodb://127.0.0.1:{self.store_port}"
 
     @classmethod
-    def create(cls, data: Path) -> Stack:
-        return cls(data, free_port(), free_port(), free_port())
+    def create(cls, data: Path, **env: str) -> Stack:
+        return cls(data, free_port(), free_port(), free_port(), env=env)
+
+    def service_env(self) -> dict[str, str]:
+        """The environment `s3c up` gives its services, to start one more by hand."""
+        return {
+            **os.environ,
+            "S3C_NATS_URL": self.nats_url,
+            "S3C_MONGODB_URI": self.mongodb_uri,
+            "S3C_WORK_ACK_WAIT": "5",
+            **self.env,
+        }
+
+    def health(self, service: str) -> dict[str, Any]:
+        import json
+
+        import nats as nats_client
+
+        async def ask() -> dict[str, Any]:
+            nc = await nats_client.connect(self.nats_url)
+            try:
+                msg = await nc.request(f"s3c.qry.{service}.health", b"{}", timeout=2)
+                data: dict[str, Any] = json.loads(msg.data)["data"]
+                return data
+            finally:
+                await nc.close()
+
+        return asyncio.run(ask())
 
     def start(self, timeout: float = 90.0) -> Stack:
         self.log = self.data / "up.log"
@@ -129,6 +156,8 @@ class Stack:
             if not k.startswith(("S3C_", "NATS_URL", "MONGODB_URI"))
         }
         env["S3C_SCALE_INTERVAL"] = "0.5"
+        env["S3C_WORK_ACK_WAIT"] = "5"
+        env.update(self.env)
         self.process = subprocess.Popen(
             [
                 sys.executable, "-m", "s3c_cli", "up",

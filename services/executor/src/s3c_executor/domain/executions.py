@@ -6,6 +6,7 @@ or twice never undo a later state.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from s3c_events import (
@@ -23,6 +24,12 @@ RANK = {"pending": 0, "running": 1, "completed": 2, "failed": 2}
 Record = dict[str, Any]
 
 
+def iso(moment: datetime) -> str:
+    """Times are stored as fixed-width UTC ISO text: they sort as text, and every store
+    (the embedded one turns some updated datetimes into text) hands them back the same."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def _merge_attempts(known: list[Record], new: list[Record]) -> list[Record]:
     by_number = {a["attempt"]: a for a in known}
     for attempt in new:
@@ -38,7 +45,7 @@ def evolve(record: Record | None, event: Event) -> Record:
     r.setdefault("attempts", [])
     r.setdefault("logs", [])
     if isinstance(event, ExecutionRequested):
-        r.setdefault("createdAt", event.occurred_at)
+        r.setdefault("createdAt", iso(event.occurred_at))
         for key in (
             "functionId",
             "functionName",
@@ -54,7 +61,7 @@ def evolve(record: Record | None, event: Event) -> Record:
         r.setdefault("output", None)
         r.setdefault("error", None)
     elif isinstance(event, ExecutionStarted):
-        r.setdefault("createdAt", event.occurred_at)
+        r.setdefault("createdAt", iso(event.occurred_at))
         r.setdefault("functionId", event.function_id)
         r.setdefault("functionVersion", event.function_version)
         if status not in TERMINAL:
@@ -63,8 +70,8 @@ def evolve(record: Record | None, event: Event) -> Record:
             r["attempt"] = max(event.attempt, r.get("attempt", 0))
         if event.attempt == 1 or "coldStart" not in r:
             r["coldStart"] = event.cold_start
-        if r.get("startTime") is None or event.occurred_at < r["startTime"]:
-            r["startTime"] = event.occurred_at
+        if r.get("startTime") is None or iso(event.occurred_at) < r["startTime"]:
+            r["startTime"] = iso(event.occurred_at)
     elif isinstance(event, ExecutionAttemptFailed):
         data = event.to_dict()
         r["attempts"] = _merge_attempts(r["attempts"], [data["record"]])
@@ -95,8 +102,8 @@ def evolve(record: Record | None, event: Event) -> Record:
                 "errorKind": event.error.kind if isinstance(event, ExecutionFailed) else None,
                 "logs": event.logs,
                 "attempts": data["attempts"],
-                "startTime": event.start_time,
-                "endTime": event.end_time,
+                "startTime": iso(event.start_time),
+                "endTime": iso(event.end_time),
                 "duration": event.duration_ms,
                 "retryCount": event.retry_count,
                 "coldStarts": event.cold_starts,
@@ -107,6 +114,6 @@ def evolve(record: Record | None, event: Event) -> Record:
                 "mode": event.mode,
             }
         )
-        r.setdefault("createdAt", event.start_time)
+        r.setdefault("createdAt", iso(event.start_time))
         r.pop("nextRetryInMs", None)
     return r
