@@ -160,7 +160,8 @@ class ExecutorHandlers:
         doc = await self.projector.target.find_one({"_id": job.execution_id})
         if doc and doc.get("status") in TERMINAL:
             return "ack", 0
-        ended = await self._already_ended(job.execution_id)
+        # Only a redelivery can follow a stored outcome (we died before the ack): look it up.
+        ended = await self._already_ended(job.execution_id) if delivery > 1 else None
         if ended is not None:
             await self._record(ended)  # re-publish is deduplicated; the read model catches up
             return "ack", 0
