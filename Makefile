@@ -5,7 +5,7 @@ export UV_PYTHON_DOWNLOADS := never
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
 
-.PHONY: up test lint fmt asyncapi openapi sync uv
+.PHONY: up test lint fmt asyncapi openapi sync uv bench
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -33,3 +33,6 @@ asyncapi: sync
 
 openapi: sync
 	$(UV) run --no-sync python -c "import json; from s3c_gateway.app import create_app; print(json.dumps(create_app().openapi(), indent=2))" > docs/openapi.json
+
+bench: sync
+	$(UV) run --no-sync python bench/run.py
