@@ -7,15 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
-from s3c_events import EVENT_TYPES
-from s3c_events import registry as registry_contract
+from s3c_events import EVENT_TYPES, billing, executor, registry
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS_AND_QUERIES = [
-    m.SUBJECT
-    for m in vars(registry_contract).values()
-    if isinstance(m, type) and isinstance(getattr(m, "SUBJECT", None), str)
-]
+COMMANDS_AND_QUERIES = sorted(
+    {
+        m.SUBJECT
+        for module in (registry, executor, billing)
+        for m in vars(module).values()
+        if isinstance(m, type) and isinstance(getattr(m, "SUBJECT", None), str)
+    }
+)
 
 
 def test_events_md_lists_every_subject() -> None:

@@ -18,7 +18,7 @@ import pytest
 from helpers import Stack, poll
 from s3c_events import streams
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 
 SLOW = "function slow() { const until = Date.now() + 2000; while (Date.now() < until) {} return 'done'; }"
 ADD = "function add(a, b) { return a + b; }"

@@ -106,6 +106,14 @@ def asyncapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def audit(args: argparse.Namespace) -> int:
+    """Ask billing (through the gateway) to recompute every cost from the event log."""
+    with urllib.request.urlopen(f"{args.url.rstrip('/')}/api/costs/audit", timeout=300) as res:
+        report = json.loads(res.read())["data"]
+    print(json.dumps(report, indent=2))
+    return 0 if report["ok"] else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="s3c", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -121,6 +129,11 @@ def main(argv: list[str] | None = None) -> int:
     p_doc = sub.add_parser("asyncapi", help="write the merged AsyncAPI document")
     p_doc.add_argument("--output", default="docs/asyncapi.json")
     p_doc.set_defaults(func=asyncapi)
+    p_audit = sub.add_parser(
+        "audit", help="recompute every cost from the event log; exit 1 on differences"
+    )
+    p_audit.add_argument("--url", default=os.environ.get("S3C_URL", "http://127.0.0.1:5000"))
+    p_audit.set_defaults(func=audit)
     args = parser.parse_args(argv)
     result: int = args.func(args)
     return result

@@ -1,6 +1,15 @@
 """S3C's public contract: typed events, commands, queries, subjects and streams."""
 
 from s3c_events import streams, subjects, tiers
+from s3c_events.billing import (
+    CostAudit,
+    CostTrends,
+    ExecutionCost,
+    ExecutionCosted,
+    FunctionCosts,
+    ResourceUsage,
+    SystemCosts,
+)
 from s3c_events.catalog import EVENT_TYPES, UnknownEvent, decode_event, event_class
 from s3c_events.envelope import ErrorInfo, Event, Message, Reply, new_id, utc_now
 from s3c_events.executor import (
@@ -41,12 +50,16 @@ __all__ = [
     "EVENT_TYPES",
     "ActivateFunction",
     "AttemptRecord",
+    "CostAudit",
+    "CostTrends",
     "DeactivateFunction",
     "DeleteFunction",
     "ErrorInfo",
     "Event",
     "ExecutionAttemptFailed",
     "ExecutionCompleted",
+    "ExecutionCost",
+    "ExecutionCosted",
     "ExecutionDetail",
     "ExecutionError",
     "ExecutionFailed",
@@ -58,6 +71,7 @@ __all__ = [
     "FunctionChanges",
     "FunctionConfig",
     "FunctionConfigPatch",
+    "FunctionCosts",
     "FunctionDeactivated",
     "FunctionDeleted",
     "FunctionDetail",
@@ -71,6 +85,8 @@ __all__ = [
     "Message",
     "RegisterFunction",
     "Reply",
+    "ResourceUsage",
+    "SystemCosts",
     "UnknownEvent",
     "UpdateFunction",
     "decode_event",

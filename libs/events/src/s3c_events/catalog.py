@@ -6,12 +6,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from s3c_events.billing import BILLING_EVENTS
 from s3c_events.envelope import Event
 from s3c_events.executor import EXECUTION_EVENTS
 from s3c_events.registry import FUNCTION_EVENTS
 
 EVENT_TYPES: dict[tuple[str, str], type[Event]] = {
-    (cls.AGGREGATE, cls.TYPE): cls for cls in (*FUNCTION_EVENTS, *EXECUTION_EVENTS)
+    (cls.AGGREGATE, cls.TYPE): cls for cls in (*FUNCTION_EVENTS, *EXECUTION_EVENTS, *BILLING_EVENTS)
 }
 
 # (aggregate, type, from_version) -> function turning an old payload into the next version's.

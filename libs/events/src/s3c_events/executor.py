@@ -93,6 +93,9 @@ class ExecutionAttemptFailed(_ExecutionEvent):
     TYPE: ClassVar[str] = "attempt_failed"
     record: AttemptRecord
     retry_in_ms: int
+    history: list[AttemptRecord] = Field(
+        default_factory=list, description="the attempts before this one, so a retry needs no lookup"
+    )
 
 
 class _Terminal(_ExecutionEvent):

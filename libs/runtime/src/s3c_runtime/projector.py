@@ -1,7 +1,13 @@
-"""Projector: a durable pull consumer that keeps a read model from a stream.
+"""Projector: keeps a read model from a stream, in stream order, with its position stored
+beside the read model.
 
-It applies events in batches with idempotent upserts, acks only after the write, remembers
-the last applied stream sequence, and can rebuild a read model by replaying the stream.
+It reads from the stream sequence after its checkpoint, applies each batch with idempotent
+upserts, and only then moves the checkpoint (in the same database as the read model). After a
+crash it resumes from the checkpoint; the batch in flight is applied again and the per-document
+sequence guards make that a no-op. Order matters: roll-ups guarded by "last sequence applied"
+are only exact if events arrive in stream order, which a redelivering durable consumer cannot
+promise, so the position lives here rather than in JetStream's ack state. It can also rebuild a
+read model by replaying the stream from the start.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ class Applied:
 
 
 class Projection(Protocol):
-    name: str  # durable consumer name and checkpoint id
+    name: str  # the checkpoint id in `_projections`
     stream: StreamSpec
     filter_subject: str
     collection: str  # the read model's collection
@@ -59,6 +65,7 @@ class Projector:
         self.batch_size = batch_size
         self._task: asyncio.Task[None] | None = None
         self._sub: Any = None
+        self._next_delivery = 1
 
     @property
     def target(self) -> AsyncCollection[Doc]:
@@ -69,30 +76,42 @@ class Projector:
         return int(doc["seq"]) if doc else 0
 
     async def apply(self, items: Sequence[Applied]) -> None:
-        """Apply already-decoded events now (e.g. a command's own event) and move the checkpoint."""
-        if not items:
-            return
-        await self.projection.apply(self.target, items)
+        """Apply events now, e.g. a command's own (read-your-writes). The position does not move:
+        only the in-order reader moves it, so nothing before these events can be skipped."""
+        if items:
+            await self.projection.apply(self.target, items)
+
+    async def _advance(self, seq: int) -> None:
         await self.db[CHECKPOINTS].update_one(
-            {"_id": self.projection.name},
-            {"$max": {"seq": max(i.seq for i in items)}},
-            upsert=True,
+            {"_id": self.projection.name}, {"$max": {"seq": seq}}, upsert=True
         )
 
     async def _subscribe(self) -> Any:
         if self._sub is None:
+            start = await self.checkpoint() + 1
             self._sub = await self.js.pull_subscribe(
                 self.projection.filter_subject,
-                durable=self.projection.name,
                 stream=self.projection.stream.name,
                 config=ConsumerConfig(
-                    ack_policy=AckPolicy.EXPLICIT, ack_wait=30, max_ack_pending=-1
+                    ack_policy=AckPolicy.NONE,
+                    deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                    opt_start_seq=start,
+                    inactive_threshold=60,
+                    mem_storage=True,
                 ),
             )
+            self._next_delivery = 1
         return self._sub
 
+    async def _reset(self) -> None:
+        """Forget the reader: the next poll starts again right after the checkpoint."""
+        sub, self._sub = self._sub, None
+        if sub is not None:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
     async def poll(self, timeout: float = 1.0) -> int:
-        """Fetch one batch, apply it, then ack it. Returns how many messages were handled."""
+        """Read one batch, apply it, then store the position. Returns how many were read."""
         sub = await self._subscribe()
         try:
             msgs = await sub.fetch(self.batch_size, timeout=timeout)
@@ -100,6 +119,11 @@ class Projector:
             return 0
         items = []
         for msg in msgs:
+            if msg.metadata.sequence.consumer != self._next_delivery:
+                # A gap in delivery (a lost batch): read again from the stored position.
+                await self._reset()
+                return 0
+            self._next_delivery += 1
             try:
                 items.append(
                     Applied(msg.metadata.sequence.stream, decode_event(msg.subject, msg.data))
@@ -111,14 +135,11 @@ class Projector:
                 )
         try:
             await self.apply(items)
+            if msgs:
+                await self._advance(msgs[-1].metadata.sequence.stream)
         except Exception:
-            # Not stored, so not acked: ask for redelivery now rather than after ack_wait.
-            for msg in msgs:
-                with contextlib.suppress(Exception):
-                    await msg.nak(delay=0.5)
+            await self._reset()  # not stored: this batch is read again
             raise
-        for msg in msgs:
-            await msg.ack()
         return len(msgs)
 
     async def catch_up(self) -> None:
@@ -133,7 +154,7 @@ class Projector:
             except asyncio.CancelledError:
                 raise
             except Exception:
-                # Nothing was acked: the batch is redelivered. Back off a little and go on.
+                # Nothing was stored for this batch: it is read again. Back off a little and go on.
                 log.exception(
                     "projection batch failed", extra={"fields": {"name": self.projection.name}}
                 )

@@ -30,11 +30,10 @@ from s3c_events import (
 )
 from s3c_events.subjects import event_subject
 from s3c_runtime.bus import publish_event
-from s3c_runtime.projector import Applied, Projector
+from s3c_runtime.projector import Projector
 from s3c_runtime.service import RequestError
 
 from s3c_executor import projections
-from s3c_executor.domain.executions import TERMINAL
 from s3c_executor.domain.retry import backoff_ms, should_retry
 from s3c_executor.sandbox.pool import Pool, RunResult
 
@@ -139,33 +138,33 @@ class ExecutorHandlers:
         )
 
     async def _record(self, *events: Event) -> None:
-        """Publish in order and apply to our read model before the job is acked."""
-        applied = []
+        """Publish in order; the read model follows from the stream (batched by the projector)."""
         for event in events:
-            ack = await publish_event(self.js, event)
-            applied.append(Applied(ack.seq, event))
-        await self.projector.apply(applied)
+            await publish_event(self.js, event)
 
-    async def _already_ended(self, execution_id: str) -> Event | None:
-        """A terminal event stored by an earlier delivery (we crashed before the ack)."""
-        for kind in ("completed", "failed"):
-            subject = event_subject("execution", execution_id, kind)
-            with contextlib.suppress(NotFoundError):
-                msg = await self.js.get_last_msg(streams.EXECUTIONS.name, subject)
-                return decode_event(subject, msg.data)
+    async def _last(self, execution_id: str, kind: str) -> Event | None:
+        subject = event_subject("execution", execution_id, kind)
+        with contextlib.suppress(NotFoundError):
+            msg = await self.js.get_last_msg(streams.EXECUTIONS.name, subject)
+            return decode_event(subject, msg.data)
         return None
 
     async def handle_job(self, job: ExecutionJob, delivery: int) -> tuple[str, int]:
-        """Run one delivery of a job. Returns ("ack", 0) or ("retry", delay_ms)."""
-        doc = await self.projector.target.find_one({"_id": job.execution_id})
-        if doc and doc.get("status") in TERMINAL:
-            return "ack", 0
-        # Only a redelivery can follow a stored outcome (we died before the ack): look it up.
-        ended = await self._already_ended(job.execution_id) if delivery > 1 else None
-        if ended is not None:
-            await self._record(ended)  # re-publish is deduplicated; the read model catches up
-            return "ack", 0
-        previous = [AttemptRecord.model_validate(a) for a in (doc or {}).get("attempts", [])]
+        """Run one delivery of a job. Returns ("ack", 0) or ("retry", delay_ms).
+
+        The first delivery touches no database: it publishes `started`, runs, publishes the
+        outcome. A redelivery first asks the stream whether an outcome is already stored (we
+        died before the ack) and which attempts came before.
+        """
+        previous: list[AttemptRecord] = []
+        if delivery > 1:
+            for kind in ("completed", "failed"):
+                ended = await self._last(job.execution_id, kind)
+                if ended is not None:
+                    return "ack", 0
+            last_failure = await self._last(job.execution_id, "attempt_failed")
+            if isinstance(last_failure, ExecutionAttemptFailed):
+                previous = [*last_failure.history, last_failure.record]
         attempt = Attempt(job, delivery)
 
         async def on_start(instance_id: str, cold: bool) -> None:
@@ -174,7 +173,7 @@ class ExecutorHandlers:
 
         result = attempt.result = await self._run(attempt, on_start)
         record = attempt.record()
-        attempts = [a for a in previous if a.attempt < delivery] + [record]
+        history = [a for a in previous if a.attempt < delivery]
         if not result.ok and should_retry(result.error_kind, delivery, job.function.retry_count):
             delay = backoff_ms(delivery)
             await self._record(
@@ -184,10 +183,11 @@ class ExecutorHandlers:
                     function_id=job.function.id,
                     record=record,
                     retry_in_ms=delay,
+                    history=history,
                 )
             )
             return "retry", delay
-        await self._record(terminal_event(job, attempts, result))
+        await self._record(terminal_event(job, [*history, record], result))
         return "ack", 0
 
     async def invoke(self, job: InvokeFunction) -> dict[str, Any]:

@@ -11,16 +11,23 @@ from typing import Any
 
 from fastapi import FastAPI, WebSocket
 from fastapi.responses import HTMLResponse, JSONResponse
-from s3c_events import UnknownEvent, decode_event, subjects
+from s3c_events import (
+    ExecutionCompleted,
+    ExecutionCosted,
+    ExecutionFailed,
+    UnknownEvent,
+    decode_event,
+    subjects,
+)
 from s3c_runtime.service import Service
 from s3c_runtime.settings import Settings
 
 from s3c_gateway import errors
 from s3c_gateway.bodylimit import BodyLimit
 from s3c_gateway.catalog import FunctionCatalog
-from s3c_gateway.hub import Hub, to_ws_message
+from s3c_gateway.hub import CostWaiter, Hub, to_ws_message
 from s3c_gateway.registry_client import ServiceClient
-from s3c_gateway.routes import executions, functions
+from s3c_gateway.routes import costs, executions, functions
 
 SERVICES = ("registry", "executor", "billing", "scaler")
 
@@ -29,6 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     service = Service("gateway", settings)
     hub = Hub()
+    costs_seen = CostWaiter()
+    pending: set[asyncio.Task[None]] = set()
 
     async def on_event(msg: Any) -> None:
         # A core (non-durable) subscription: live fan-out needs no replay.
@@ -38,8 +47,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             return
         if event.AGGREGATE == "function":
             app.state.catalog.apply(event)
+        if isinstance(event, ExecutionCosted):
+            costs_seen.deliver(event)
         message = to_ws_message(event)
-        if message is not None:
+        if message is None:
+            return
+        if isinstance(event, ExecutionCompleted | ExecutionFailed):
+            # Carry the cost when it is known: billing answers within a few ms, wait that long.
+            task = asyncio.create_task(
+                costs_seen.attach_and_send(event.execution_id, message, hub.broadcast)
+            )
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+        else:
             hub.broadcast(message)
 
     @asynccontextmanager
@@ -68,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(functions.router)
     app.include_router(executions.router)
+    app.include_router(costs.router)
 
     @app.get("/healthz", tags=["ops"], summary="The gateway process is alive")
     async def healthz() -> dict[str, Any]:

@@ -12,6 +12,7 @@ from fastapi import WebSocket, WebSocketDisconnect
 from s3c_events import (
     Event,
     ExecutionCompleted,
+    ExecutionCosted,
     ExecutionFailed,
     ExecutionStarted,
     FunctionActivated,
@@ -75,9 +76,61 @@ def to_ws_message(event: Event) -> dict[str, Any] | None:
             "coldStarts": event.cold_starts,
             "instanceId": event.instance_id,
         }
+    elif isinstance(event, ExecutionCosted):
+        kind, data = "cost_update", cost_data(event)
     else:
         return None
     return {"type": kind, "data": data, "timestamp": event.occurred_at.isoformat()}
+
+
+def cost_data(event: ExecutionCosted) -> dict[str, Any]:
+    wire = event.to_dict()
+    money = ("baseCost", "coldStartCost", "retryCost", "dataTransferCost", "totalCost")
+    return {
+        "executionId": event.execution_id,
+        "functionId": event.function_id,
+        "functionName": event.function_name,
+        "tier": event.tier,
+        "status": event.status,
+        "billedDurationMs": event.billed_duration_ms,
+        "resourceUsage": wire["resourceUsage"],
+        **{m: float(wire[m]) for m in money},
+        **{f"{m}Exact": wire[m] for m in money},
+    }
+
+
+class CostWaiter:
+    """Lets `execution_completed` carry its cost when billing answers within `wait` seconds."""
+
+    def __init__(self, wait: float = 0.3, keep: int = 1000) -> None:
+        self.wait = wait
+        self.keep = keep
+        self.known: dict[str, dict[str, Any]] = {}
+        self.waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
+
+    def deliver(self, event: ExecutionCosted) -> None:
+        data = cost_data(event)
+        self.known[event.execution_id] = data
+        while len(self.known) > self.keep:
+            self.known.pop(next(iter(self.known)))
+        future = self.waiting.pop(event.execution_id, None)
+        if future is not None and not future.done():
+            future.set_result(data)
+
+    async def attach_and_send(self, execution_id: str, message: dict[str, Any], send: Any) -> None:
+        cost = self.known.get(execution_id)
+        if cost is None:
+            future = self.waiting.setdefault(
+                execution_id, asyncio.get_running_loop().create_future()
+            )
+            try:
+                cost = await asyncio.wait_for(asyncio.shield(future), self.wait)
+            except TimeoutError:
+                cost = None
+            finally:
+                self.waiting.pop(execution_id, None)
+        message["data"]["cost"] = cost
+        send(message)
 
 
 class Hub:

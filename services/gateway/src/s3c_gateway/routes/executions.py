@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from nats.js import JetStreamContext
 from s3c_events import (
+    ExecutionCost,
     ExecutionDetail,
     ExecutionJob,
     ExecutionList,
@@ -197,8 +198,20 @@ async def function_executions(
     return ok(await services.call(ExecutionList.SUBJECT, query))
 
 
-@router.get("/api/executions/{execution_id}", summary="One execution with its attempts and logs")
+@router.get(
+    "/api/executions/{execution_id}", summary="One execution with its attempts, logs and cost"
+)
 async def get_execution(execution_id: str, services: Client) -> JSONResponse:
-    return ok(
-        await services.call(ExecutionDetail.SUBJECT, ExecutionDetail(execution_id=execution_id))
+    record = await services.call(
+        ExecutionDetail.SUBJECT, ExecutionDetail(execution_id=execution_id)
     )
+    record["cost"] = None
+    if record.get("status") in ("completed", "failed"):
+        try:
+            record["cost"] = await services.call(
+                ExecutionCost.SUBJECT, ExecutionCost(execution_id=execution_id)
+            )
+        except ApiError as exc:
+            if exc.status >= 500:
+                raise
+    return ok(record)
