@@ -21,6 +21,7 @@ from s3c_events.executor import (
     ExecutionFailed,
     ExecutionJob,
     ExecutionList,
+    ExecutionMetrics,
     ExecutionRequested,
     ExecutionStarted,
     FunctionSnapshot,
@@ -45,6 +46,7 @@ from s3c_events.registry import (
     RegisterFunction,
     UpdateFunction,
 )
+from s3c_events.scaler import PoolScaledDown, PoolScaledUp, ScalerStatus, ScalingHistory
 
 __all__ = [
     "EVENT_TYPES",
@@ -65,6 +67,7 @@ __all__ = [
     "ExecutionFailed",
     "ExecutionJob",
     "ExecutionList",
+    "ExecutionMetrics",
     "ExecutionRequested",
     "ExecutionStarted",
     "FunctionActivated",
@@ -83,9 +86,13 @@ __all__ = [
     "FunctionUpdated",
     "InvokeFunction",
     "Message",
+    "PoolScaledDown",
+    "PoolScaledUp",
     "RegisterFunction",
     "Reply",
     "ResourceUsage",
+    "ScalerStatus",
+    "ScalingHistory",
     "SystemCosts",
     "UnknownEvent",
     "UpdateFunction",

@@ -154,3 +154,9 @@ class ExecutionList(Message):
     function_id: str | None = None
     status: Status | None = None
     limit: int = Field(50, ge=1, le=1000)
+
+
+class ExecutionMetrics(Message):
+    """Counts by status, durations (average, p50, p99, histogram) and recent throughput."""
+
+    SUBJECT: ClassVar[str] = query_subject(SERVICE, "metrics")

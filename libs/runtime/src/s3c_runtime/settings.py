@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     )
     max_instances: int = Field(10, validation_alias=_env("MAX_INSTANCES", "MAX_INSTANCES"))
     scale_interval: float = Field(2.0, validation_alias=_env("SCALE_INTERVAL"))
+    scale_step: int = Field(1, validation_alias=_env("SCALE_STEP"))
+    scale_cooldown: float = Field(0.0, validation_alias=_env("SCALE_COOLDOWN"))
+    scaling_enabled: bool = Field(True, validation_alias=_env("SCALING_ENABLED"))
 
     def database(self, service: str) -> str:
         return f"{self.db_prefix}_{service}"

@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from s3c_events import ExecutionDetail, ExecutionList, InvokeFunction
+import asyncio
+import contextlib
+from typing import Any
+
+from nats.js.errors import NotFoundError
+from s3c_events import (
+    ExecutionDetail,
+    ExecutionList,
+    ExecutionMetrics,
+    InvokeFunction,
+    PoolScaledDown,
+    PoolScaledUp,
+    decode_event,
+    streams,
+    subjects,
+)
 from s3c_events.executor import EXECUTION_EVENTS, SERVICE
 from s3c_events.subjects import EVENTS
 from s3c_runtime.projector import Projector
@@ -18,41 +33,69 @@ from s3c_executor.work import WorkConsumer
 def build(settings: Settings | None = None) -> Service:
     service = Service(SERVICE, settings)
     cfg = service.settings
-    parts: dict[str, object] = {}
+    parts: dict[str, Any] = {}
+    resize_lock = asyncio.Lock()
 
     def handlers() -> ExecutorHandlers:
         return parts["handlers"]  # type: ignore[return-value]
 
     @service.on_ready
     async def start() -> None:
-        pool = Pool(cfg.instances)
+        # Follow the scaler: subscribe first, then read the last decision, so none is missed.
+        scaling = await service.nc.subscribe(subjects.SCALING_EVENTS, cb=follow)
+        last = None
+        with contextlib.suppress(NotFoundError):
+            msg = await service.js.get_last_msg(streams.SCALING.name, subjects.SCALING_EVENTS)
+            last = decode_event(msg.subject, msg.data)
+        size = (
+            last.instance_count
+            if isinstance(last, PoolScaledUp | PoolScaledDown)
+            else cfg.instances
+        )
+        parts["decision"] = last.decision if isinstance(last, PoolScaledUp | PoolScaledDown) else 0
+        pool = Pool(size)
         await pool.start()
         projector = Projector(service.js, service.db, projections.ExecutionsProjection())
         await projections.ensure_indexes(projector.target)
         projector.start()
         parts["handlers"] = h = ExecutorHandlers(service.js, pool, projector)
         consumer = WorkConsumer(service.js, h, cfg.work_ack_wait)
-        await consumer.start(min(cfg.instances, cfg.max_concurrent_executions))
-        parts.update(pool=pool, projector=projector, consumer=consumer)
+        await consumer.start(min(size, cfg.max_concurrent_executions))
+        parts.update(pool=pool, projector=projector, consumer=consumer, scaling=scaling)
         service.health_info = lambda: {
             "instances": pool.size,
             "workerPids": pool.pids(),
             "replacedWorkers": pool.replaced,
             "inFlight": consumer.in_flight,
+            "decision": parts["decision"],
         }
+
+    async def follow(msg: Any) -> None:
+        """Resize to a scaling decision (each executor process runs `instanceCount` workers)."""
+        event = decode_event(msg.subject, msg.data)
+        if not isinstance(event, PoolScaledUp | PoolScaledDown) or "pool" not in parts:
+            return
+        async with resize_lock:
+            if event.decision <= parts["decision"]:
+                return  # an older decision than the one in force
+            parts["decision"] = event.decision
+            await parts["pool"].resize(event.instance_count)
+            parts["consumer"].resize(min(event.instance_count, cfg.max_concurrent_executions))
 
     @service.on_stop
     async def stop() -> None:
         if "consumer" in parts:
-            await parts["consumer"].stop()  # type: ignore[attr-defined]
+            await parts["scaling"].unsubscribe()
+            await parts["consumer"].stop()
             await handlers().drain()
-            await parts["projector"].stop()  # type: ignore[attr-defined]
-            await parts["pool"].close()  # type: ignore[attr-defined]
+            await parts["projector"].stop()
+            await parts["pool"].close()
 
     routes = [
         (InvokeFunction, lambda c: handlers().invoke(c), "run now and answer with the outcome"),
         (ExecutionDetail, lambda q: handlers().detail(q), "one execution"),
         (ExecutionList, lambda q: handlers().list(q), "executions, newest first"),
+        (ExecutionMetrics, lambda q: handlers().metrics(q), "counts, durations and throughput"),
     ]
     for model, handler, title in routes:
         # Requests are handled concurrently; the pool bounds how many runs are in flight.

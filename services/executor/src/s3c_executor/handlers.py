@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from s3c_events import (
     ExecutionFailed,
     ExecutionJob,
     ExecutionList,
+    ExecutionMetrics,
     ExecutionStarted,
     InvokeFunction,
     decode_event,
@@ -34,10 +36,12 @@ from s3c_runtime.projector import Projector
 from s3c_runtime.service import RequestError
 
 from s3c_executor import projections
+from s3c_executor.domain.executions import TERMINAL, iso
 from s3c_executor.domain.retry import backoff_ms, should_retry
 from s3c_executor.sandbox.pool import Pool, RunResult
 
 log = logging.getLogger("s3c.executor")
+STATUSES = ("pending", "running", "completed", "failed")
 
 
 def json_bytes(value: Any) -> int:
@@ -245,3 +249,55 @@ class ExecutorHandlers:
             filters["status"] = query.status
         cursor = self.projector.target.find(filters).sort("createdAt", -1).limit(query.limit)
         return [projections.view(d) async for d in cursor]
+
+    async def metrics(self, _: ExecutionMetrics) -> dict[str, Any]:
+        executions = self.projector.target
+        counts = {
+            status: await executions.count_documents({"status": status}) for status in STATUSES
+        }
+        now = utc_now()
+        hour_ago = iso(now - timedelta(hours=1))
+        minute_ago = iso(now - timedelta(minutes=1))
+        recent = await executions.count_documents({"createdAt": {"$gte": hour_ago}})
+        last_minute = await executions.count_documents(
+            {"status": {"$in": list(TERMINAL)}, "endTime": {"$gte": minute_ago}}
+        )
+        cursor = (
+            executions.find({"status": {"$in": list(TERMINAL)}}, {"duration": 1})
+            .sort("endTime", -1)
+            .limit(1000)
+        )
+        durations = sorted([float(d.get("duration") or 0.0) async for d in cursor])
+        totals = await executions.database[projections.STATS].find_one({"_id": "totals"}) or {}
+        finished = counts["completed"] + counts["failed"]
+
+        def rank(p: float) -> float | None:
+            return (
+                round(durations[max(0, math.ceil(len(durations) * p) - 1)], 3)
+                if durations
+                else None
+            )
+
+        return {
+            "totalExecutions": sum(counts.values()),
+            "completedExecutions": counts["completed"],
+            "failedExecutions": counts["failed"],
+            "pendingExecutions": counts["pending"],
+            "runningExecutions": counts["running"],
+            "recentExecutions": recent,
+            "successRate": round(100 * counts["completed"] / finished, 2) if finished else 0.0,
+            "averageExecutionTime": round(
+                float(totals.get("durationSum", 0.0)) / int(totals["finished"]), 3
+            )
+            if totals.get("finished")
+            else 0.0,
+            "p50ExecutionTime": rank(0.50),
+            "p99ExecutionTime": rank(0.99),
+            "executionsPerSecond": round(last_minute / 60, 3),
+            "durationHistogram": {
+                "bucketsMs": list(projections.BUCKETS_MS),
+                "counts": totals.get("buckets") or [0] * (len(projections.BUCKETS_MS) + 1),
+                "sumMs": float(totals.get("durationSum", 0.0)),
+                "count": int(totals.get("finished", 0)),
+            },
+        }

@@ -45,6 +45,7 @@ class WorkConsumer:
         self.handlers = handlers
         self.ack_wait = ack_wait
         self.tasks: list[asyncio.Task[None]] = []
+        self.slots = 0
         self.in_flight = 0
 
     async def start(self, slots: int) -> None:
@@ -52,18 +53,16 @@ class WorkConsumer:
         self.resize(slots)
 
     def resize(self, slots: int) -> None:
-        """One pulling task per slot; surplus tasks stop after the job in hand."""
+        """One pulling task per slot. A surplus task leaves after the job in hand (never mid-run)."""
+        self.slots = max(1, slots)
         self.tasks = [t for t in self.tasks if not t.done()]
-        while len(self.tasks) < slots:
+        while len(self.tasks) < self.slots:
             self.tasks.append(asyncio.create_task(self._loop(len(self.tasks))))
-        for task in self.tasks[slots:]:
-            task.cancel()
-        self.tasks = self.tasks[:slots]
 
     async def _loop(self, slot: int) -> None:
         sub = await self.js.pull_subscribe_bind(streams.WORK_CONSUMER, stream=streams.WORK.name)
         try:
-            while True:
+            while slot < self.slots:
                 try:
                     msgs = await sub.fetch(1, timeout=1.0)
                 except (NatsTimeout, TimeoutError):

@@ -27,7 +27,7 @@ from s3c_gateway.bodylimit import BodyLimit
 from s3c_gateway.catalog import FunctionCatalog
 from s3c_gateway.hub import CostWaiter, Hub, to_ws_message
 from s3c_gateway.registry_client import ServiceClient
-from s3c_gateway.routes import costs, executions, functions
+from s3c_gateway.routes import costs, executions, functions, metrics
 
 SERVICES = ("registry", "executor", "billing", "scaler")
 
@@ -89,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(functions.router)
     app.include_router(executions.router)
     app.include_router(costs.router)
+    app.include_router(metrics.router)
 
     @app.get("/healthz", tags=["ops"], summary="The gateway process is alive")
     async def healthz() -> dict[str, Any]:

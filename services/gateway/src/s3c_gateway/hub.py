@@ -20,6 +20,8 @@ from s3c_events import (
     FunctionDeleted,
     FunctionRegistered,
     FunctionUpdated,
+    PoolScaledDown,
+    PoolScaledUp,
     utc_now,
 )
 
@@ -78,6 +80,16 @@ def to_ws_message(event: Event) -> dict[str, Any] | None:
         }
     elif isinstance(event, ExecutionCosted):
         kind, data = "cost_update", cost_data(event)
+    elif isinstance(event, PoolScaledUp | PoolScaledDown):
+        kind = "scaling_event"
+        data = {
+            "action": event.action,
+            "instanceCount": event.instance_count,
+            "previousCount": event.previous_count,
+            "queueLength": event.queue_length,
+            "reason": event.reason,
+            "timestamp": event.occurred_at.isoformat(),
+        }
     else:
         return None
     return {"type": kind, "data": data, "timestamp": event.occurred_at.isoformat()}

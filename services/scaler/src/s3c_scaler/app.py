@@ -1,19 +1,91 @@
-"""Scaler composition root. For now it connects, provisions its store and reports healthy;
-queue-depth autoscaling lands with issue 04."""
+"""Scaler composition root: the scaling loop, its history read model and queries."""
 
 from __future__ import annotations
 
-from s3c_runtime.service import Service
+from typing import Any
+
+from s3c_events import PoolScaledDown, PoolScaledUp, ScalerStatus, ScalingHistory
+from s3c_events.scaler import SERVICE
+from s3c_events.subjects import EVENTS
+from s3c_runtime.projector import Projector
+from s3c_runtime.service import Service, rpc
 from s3c_runtime.settings import Settings
 
-SERVICE = "scaler"
+from s3c_scaler.domain.policy import Policy
+from s3c_scaler.loop import ScalingLoop
+from s3c_scaler.projections import HistoryProjection
 
 
 def build(settings: Settings | None = None) -> Service:
     service = Service(SERVICE, settings)
+    cfg = service.settings
+    policy = Policy(
+        scale_up_above=cfg.scaling_threshold,
+        scale_down_below=cfg.scale_down_threshold,
+        scale_down_after=cfg.scale_down_time,
+        max_instances=cfg.max_instances,
+        step=cfg.scale_step,
+        cooldown=cfg.scale_cooldown,
+    )
+    parts: dict[str, Any] = {}
 
     @service.on_ready
-    async def provision() -> None:
-        await service.db["scaling_history"].create_index("timestamp")
+    async def start() -> None:
+        projector = Projector(service.js, service.db, HistoryProjection())
+        await projector.target.create_index([("decision", -1)])
+        projector.start()
+        loop = ScalingLoop(
+            service.js, policy, cfg.scale_interval, cfg.instances, cfg.scaling_enabled
+        )
+        await loop.load()
+        loop.start()
+        parts.update(projector=projector, loop=loop)
+        service.health_info = lambda: {
+            "instances": loop.state.instances,
+            "queueLength": loop.last_pending,
+        }
 
+    @service.on_stop
+    async def stop() -> None:
+        if "loop" in parts:
+            await parts["loop"].stop()
+            await parts["projector"].stop()
+
+    async def history(query: ScalingHistory) -> list[dict[str, Any]]:
+        cursor = (
+            parts["projector"].target.find({}, {"_id": 0}).sort("decision", -1).limit(query.limit)
+        )
+        return [doc async for doc in cursor]
+
+    async def status(_: ScalerStatus) -> dict[str, Any]:
+        loop: ScalingLoop = parts["loop"]
+        return {
+            "instances": loop.state.instances,
+            "queueLength": loop.last_pending,
+            "decisions": loop.decisions,
+            "enabled": loop.enabled,
+            "policy": {
+                "scalingThreshold": policy.scale_up_above,
+                "scaleDownThreshold": policy.scale_down_below,
+                "scaleDownTime": policy.scale_down_after,
+                "maxInstances": policy.max_instances,
+                "minInstances": policy.min_instances,
+                "step": policy.step,
+                "cooldown": policy.cooldown,
+                "interval": cfg.scale_interval,
+            },
+        }
+
+    for model, handler, title in [
+        (ScalingHistory, history, "scaling decisions, newest first"),
+        (ScalerStatus, status, "current size, queue length and policy"),
+    ]:
+        service.broker.subscriber(
+            model.SUBJECT, queue=SERVICE, title=model.SUBJECT, description=title
+        )(rpc(model)(handler))
+    for event in (PoolScaledUp, PoolScaledDown):
+        service.broker.publisher(
+            f"{EVENTS}.scaling.pool.{event.TYPE}", schema=event, title=f"scaling.{event.TYPE}",
+            description=(event.__doc__ or "").strip(),
+        )  # fmt: skip
     return service

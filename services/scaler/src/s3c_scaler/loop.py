@@ -1,0 +1,125 @@
+"""The scaling loop: read the work queue's real depth, apply the policy, publish decisions.
+
+Decisions are numbered and appended with optimistic concurrency on the pool's subject, so a
+restarted (or second) scaler continues from the last stored decision and never repeats one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+from nats.js import JetStreamContext
+from nats.js.errors import NotFoundError
+from s3c_events import PoolScaledDown, PoolScaledUp, decode_event, streams
+from s3c_events.scaler import POOL
+from s3c_events.subjects import aggregate_events
+from s3c_runtime.bus import ConcurrencyConflict, publish_event
+
+from s3c_scaler.domain.policy import Policy, PoolState, decide
+
+log = logging.getLogger("s3c.scaler")
+
+
+class ScalingLoop:
+    def __init__(
+        self,
+        js: JetStreamContext,
+        policy: Policy,
+        interval: float,
+        initial: int,
+        enabled: bool = True,
+    ) -> None:
+        self.js = js
+        self.policy = policy
+        self.interval = interval
+        self.initial = initial
+        self.enabled = enabled
+        self.state = PoolState(initial)
+        self.seq = 0  # stream sequence of the last decision (0: none yet)
+        self.decisions = 0
+        self.last_pending: int | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def load(self) -> None:
+        """Resume from the last decision stored in the stream."""
+        try:
+            msg = await self.js.get_last_msg(
+                streams.SCALING.name, aggregate_events("scaling", POOL)
+            )
+        except NotFoundError:
+            self.state, self.seq, self.decisions = PoolState(self.initial), 0, 0
+            return
+        event = decode_event(msg.subject, msg.data)
+        assert isinstance(event, PoolScaledUp | PoolScaledDown)
+        self.state = PoolState(event.instance_count, None, time.monotonic())
+        self.seq, self.decisions = msg.seq, event.decision
+
+    async def pending(self) -> int:
+        """Jobs waiting in the work queue, not yet handed to an executor."""
+        try:
+            info = await self.js.consumer_info(streams.WORK.name, streams.WORK_CONSUMER)
+            return int(info.num_pending)
+        except NotFoundError:
+            stream = await self.js.stream_info(streams.WORK.name)
+            return int(stream.state.messages)
+
+    async def tick(self) -> Any:
+        pending = await self.pending()
+        self.last_pending = pending
+        if not self.enabled:
+            return None
+        decision, state = decide(self.policy, self.state, pending, time.monotonic())
+        if decision is None:
+            self.state = state
+            return None
+        number = self.decisions + 1
+        cls = PoolScaledUp if decision.action == "scale_up" else PoolScaledDown
+        event = cls(
+            event_id=f"pool-decision-{number}",
+            action=decision.action,
+            instance_count=decision.instances,
+            previous_count=decision.previous,
+            queue_length=decision.queue_length,
+            reason=decision.reason,
+            decision=number,
+        )
+        try:
+            ack = await publish_event(self.js, event, expected_aggregate_seq=self.seq)
+        except ConcurrencyConflict:
+            await self.load()  # someone else decided first: take theirs, decide again next tick
+            return None
+        self.state, self.seq, self.decisions = state, ack.seq, number
+        log.info(
+            "scaled",
+            extra={
+                "fields": {
+                    "action": decision.action,
+                    "instances": decision.instances,
+                    "pending": pending,
+                }
+            },
+        )
+        return event
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("scaling tick failed")
+            await asyncio.sleep(self.interval)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="scaling-loop")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
