@@ -16,13 +16,13 @@ sync: uv
 up: sync
 	$(UV) run --no-sync s3c up
 
-test: sync
+test: sync lint
 	$(UV) run --no-sync pytest
 
 lint: sync
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
-	$(UV) run --no-sync mypy -p s3c_events -p s3c_runtime -p s3c_registry.domain
+	$(UV) run --no-sync mypy -p s3c_events -p s3c_runtime -p s3c_registry.domain -p s3c_executor.domain -p s3c_billing.domain -p s3c_scaler.domain
 
 fmt: sync
 	$(UV) run --no-sync ruff format .

@@ -41,6 +41,10 @@ def build(settings: Settings | None = None) -> Service:
 
     @service.on_ready
     async def start() -> None:
+        async with resize_lock:  # a decision that arrives meanwhile waits for the pool
+            await set_up()
+
+    async def set_up() -> None:
         # Follow the scaler: subscribe first, then read the last decision, so none is missed.
         scaling = await service.nc.subscribe(subjects.SCALING_EVENTS, cb=follow)
         last = None
@@ -73,10 +77,10 @@ def build(settings: Settings | None = None) -> Service:
     async def follow(msg: Any) -> None:
         """Resize to a scaling decision (each executor process runs `instanceCount` workers)."""
         event = decode_event(msg.subject, msg.data)
-        if not isinstance(event, PoolScaledUp | PoolScaledDown) or "pool" not in parts:
+        if not isinstance(event, PoolScaledUp | PoolScaledDown):
             return
         async with resize_lock:
-            if event.decision <= parts["decision"]:
+            if "pool" not in parts or event.decision <= parts["decision"]:
                 return  # an older decision than the one in force
             parts["decision"] = event.decision
             await parts["pool"].resize(event.instance_count)

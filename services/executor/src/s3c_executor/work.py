@@ -44,7 +44,7 @@ class WorkConsumer:
         self.js = js
         self.handlers = handlers
         self.ack_wait = ack_wait
-        self.tasks: list[asyncio.Task[None]] = []
+        self.tasks: dict[int, asyncio.Task[None]] = {}
         self.slots = 0
         self.in_flight = 0
 
@@ -53,11 +53,12 @@ class WorkConsumer:
         self.resize(slots)
 
     def resize(self, slots: int) -> None:
-        """One pulling task per slot. A surplus task leaves after the job in hand (never mid-run)."""
+        """One pulling task per slot. A task whose slot is gone leaves after the job in hand."""
         self.slots = max(1, slots)
-        self.tasks = [t for t in self.tasks if not t.done()]
-        while len(self.tasks) < self.slots:
-            self.tasks.append(asyncio.create_task(self._loop(len(self.tasks))))
+        for slot in range(self.slots):
+            task = self.tasks.get(slot)
+            if task is None or task.done():
+                self.tasks[slot] = asyncio.create_task(self._loop(slot))
 
     async def _loop(self, slot: int) -> None:
         sub = await self.js.pull_subscribe_bind(streams.WORK_CONSUMER, stream=streams.WORK.name)
@@ -112,9 +113,9 @@ class WorkConsumer:
             await msg.ack()
 
     async def stop(self) -> None:
-        for task in self.tasks:
+        for task in self.tasks.values():
             task.cancel()
-        for task in self.tasks:
+        for task in self.tasks.values():
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self.tasks.clear()

@@ -30,6 +30,7 @@ from s3c_gateway.registry_client import ServiceClient
 from s3c_gateway.routes import costs, executions, functions, metrics
 
 SERVICES = ("registry", "executor", "billing", "scaler")
+FUNCTION_PREFIX = f"{subjects.EVENTS}.function."
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -40,7 +41,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     pending: set[asyncio.Task[None]] = set()
 
     async def on_event(msg: Any) -> None:
-        # A core (non-durable) subscription: live fan-out needs no replay.
+        # A core (non-durable) subscription: live fan-out needs no replay. With no WebSocket
+        # client, only function events matter (they keep the function cache fresh).
+        if not hub.clients and not msg.subject.startswith(FUNCTION_PREFIX):
+            return
         try:
             event = decode_event(msg.subject, msg.data)
         except (UnknownEvent, ValueError):

@@ -88,7 +88,7 @@ def to_ws_message(event: Event) -> dict[str, Any] | None:
             "previousCount": event.previous_count,
             "queueLength": event.queue_length,
             "reason": event.reason,
-            "timestamp": event.occurred_at.isoformat(),
+            "timestamp": event.occurred_at.isoformat().replace("+00:00", "Z"),
         }
     else:
         return None

@@ -90,6 +90,8 @@ class ScalingLoop:
         try:
             ack = await publish_event(self.js, event, expected_aggregate_seq=self.seq)
         except ConcurrencyConflict:
+            ack = None
+        if ack is None or ack.duplicate:
             await self.load()  # someone else decided first: take theirs, decide again next tick
             return None
         self.state, self.seq, self.decisions = state, ack.seq, number
