@@ -195,3 +195,22 @@ class Stack:
             self.process.kill()
             self.process.wait()
         self.process = None
+
+
+async def queue_runs(url: str, plan: list[tuple[str, Any]], concurrency: int = 20) -> list[str]:
+    """Queue one run per (function id, input) through the REST API; return the execution ids."""
+    async with httpx.AsyncClient(base_url=url, timeout=30) as api:
+        sem = asyncio.Semaphore(concurrency)
+
+        async def one(function_id: str, value: Any) -> str:
+            async with sem:
+                res = await api.post(f"/api/functions/{function_id}/execute", json={"input": value})
+                assert res.status_code == 202, res.text
+                execution_id: str = res.json()["data"]["executionId"]
+                return execution_id
+
+        return list(await asyncio.gather(*(one(f, v) for f, v in plan)))
+
+
+def submit_executions(stack: Stack, plan: list[tuple[str, Any]]) -> list[str]:
+    return asyncio.run(queue_runs(stack.url, plan))

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import nats
 import pytest
-from helpers import Stack, poll
+from helpers import Stack, poll, queue_runs, submit_executions
 from pymongo import AsyncMongoClient
 from s3c_billing.domain.costs import canonical, execution_cost, hour_bucket
 from s3c_billing.projections import CostsProjection
@@ -41,20 +41,6 @@ def billing_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     stack = Stack.create(tmp_path_factory.mktemp("billing")).start()
     yield stack
     stack.stop()
-
-
-async def burst(stack: Stack, plan: list[tuple[str, Any]]) -> list[str]:
-    async with httpx.AsyncClient(base_url=stack.url, timeout=30) as api:
-        sem = asyncio.Semaphore(20)
-
-        async def one(fid: str, value: Any) -> str:
-            async with sem:
-                res = await api.post(f"/api/functions/{fid}/execute", json={"input": value})
-                assert res.status_code == 202, res.text
-                eid: str = res.json()["data"]["executionId"]
-                return eid
-
-        return await asyncio.gather(*(one(fid, value) for fid, value in plan))
 
 
 def wait_costed(
@@ -93,7 +79,7 @@ def test_a_thousand_mixed_executions_add_up_exactly(billing_stack: Stack) -> Non
             (ids_by_name[names[i % len(names)]], [i, 2] if i % 3 else {"a": i, "b": 1})
             for i in range(1000)
         ]
-        ids = asyncio.run(burst(billing_stack, plan))
+        ids = submit_executions(billing_stack, plan)
         records = wait_costed(api, ids)
 
         tiers = Counter(r["cost"]["tier"] for r in records.values())
@@ -156,7 +142,9 @@ def test_killing_billing_during_a_burst_costs_each_execution_once(billing_stack:
         ).json()["data"]["id"]
 
         async def burst_and_kill() -> list[str]:
-            task = asyncio.create_task(burst(billing_stack, [(fid, i) for i in range(500)]))
+            task = asyncio.create_task(
+                queue_runs(billing_stack.url, [(fid, i) for i in range(500)])
+            )
             await asyncio.sleep(0)  # let the burst start; the kill lands while it runs
             async with httpx.AsyncClient(base_url=billing_stack.url, timeout=30) as client:
                 while not task.done():

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import nats
 import pytest
-from helpers import Stack, poll
+from helpers import Stack, poll, submit_executions
 from s3c_events import streams
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
@@ -100,22 +100,7 @@ def test_two_executors_run_a_thousand_jobs_each_exactly_once(
             fn = api.post("/api/functions", json={"name": "add-many", "code": ADD}).json()["data"]
             poll(lambda: crash_stack.health("executor"), 30, what="the second executor")
 
-            async def submit() -> list[str]:
-                async with httpx.AsyncClient(base_url=crash_stack.url, timeout=30) as client:
-                    sem = asyncio.Semaphore(20)
-
-                    async def one(i: int) -> str:
-                        async with sem:
-                            res = await client.post(
-                                f"/api/functions/{fn['id']}/execute", json={"input": [i, 1]}
-                            )
-                            assert res.status_code == 202, res.text
-                            eid: str = res.json()["data"]["executionId"]
-                            return eid
-
-                    return await asyncio.gather(*(one(i) for i in range(1000)))
-
-            ids = asyncio.run(submit())
+            ids = submit_executions(crash_stack, [(fn["id"], [i, 1]) for i in range(1000)])
             assert len(set(ids)) == 1000
 
             def all_done() -> list[dict[str, Any]] | None:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 import websockets
-from helpers import Stack, poll
+from helpers import Stack, poll, submit_executions
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
@@ -55,22 +55,7 @@ def run_burst(stack: Stack, function_id: str, count: int) -> tuple[list[str], fl
     peak = 0
     started = time.monotonic()
 
-    async def submit() -> list[str]:
-        async with httpx.AsyncClient(base_url=stack.url, timeout=30) as api:
-            sem = asyncio.Semaphore(20)
-
-            async def one(i: int) -> str:
-                async with sem:
-                    res = await api.post(
-                        f"/api/functions/{function_id}/execute", json={"input": [i]}
-                    )
-                    assert res.status_code == 202
-                    eid: str = res.json()["data"]["executionId"]
-                    return eid
-
-            return await asyncio.gather(*(one(i) for i in range(count)))
-
-    ids = asyncio.run(submit())
+    ids = submit_executions(stack, [(function_id, [i]) for i in range(count)])
     with httpx.Client(base_url=stack.url, timeout=30) as api:
 
         def drained() -> bool:
@@ -181,7 +166,8 @@ def test_metrics_agree_with_the_stored_executions(scaled: Stack) -> None:
         assert metrics["successRate"] == round(100 * by_status["completed"] / finished, 2)
         durations = [r["duration"] for r in rows if r["status"] in ("completed", "failed")]
         assert metrics["averageExecutionTime"] == pytest.approx(
-            sum(durations) / len(durations), rel=1e-6
+            sum(durations) / len(durations),
+            abs=1e-3,  # the figure is rounded to 0.001 ms
         )
         assert metrics["p50ExecutionTime"] <= metrics["p99ExecutionTime"]
         active = [f for f in api.get("/api/functions").json()["data"] if f["status"] == "active"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pymongo import AsyncMongoClient, UpdateOne
@@ -40,3 +40,31 @@ async def bulk_apply(collection: AsyncCollection[Doc], ops: Sequence[Any]) -> No
         real = [e for e in exc.details.get("writeErrors", []) if e.get("code") != DUPLICATE_KEY]
         if real or exc.details.get("writeConcernErrors"):
             raise
+
+
+async def fold_by_aggregate(
+    target: AsyncCollection[Doc],
+    batch: Sequence[Any],
+    fold: Callable[[Doc | None, list[Any]], Mapping[str, Any] | None],
+) -> None:
+    """Write a batch of events (`Applied` items) into one document per aggregate.
+
+    Events are grouped by aggregate id; `fold(stored_doc, unseen_events)` returns the update for
+    that document (or None). Each write is guarded by the last sequence it folds in, so events a
+    document has already seen are never folded twice.
+    """
+    by_id: dict[str, list[Any]] = {}
+    for item in batch:
+        by_id.setdefault(item.event.aggregate_id, []).append(item)
+    stored = {doc["_id"]: doc async for doc in target.find({"_id": {"$in": list(by_id)}})}
+    ops = []
+    for aggregate_id, items in by_id.items():
+        doc = stored.get(aggregate_id)
+        seen = int(doc.get("_seq", 0)) if doc else 0
+        fresh = [i for i in items if i.seq > seen]
+        if not fresh:
+            continue
+        update = fold(doc, [i.event for i in fresh])
+        if update:
+            ops.append(guarded_upsert(aggregate_id, fresh[-1].seq, update))
+    await bulk_apply(target, ops)

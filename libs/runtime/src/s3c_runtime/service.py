@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -19,7 +19,7 @@ from nats.js import JetStreamContext
 from pydantic import BaseModel, ValidationError
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from s3c_events import Message, Reply, subjects
+from s3c_events import Event, Message, Reply, subjects
 
 from s3c_runtime.bus import provision_streams
 from s3c_runtime.logs import setup_logging
@@ -142,6 +142,33 @@ class Service:
     async def _connect_store(self) -> None:
         self._mongo = connect_mongo(self.settings.mongodb_uri)
         await self._mongo.admin.command("ping")
+
+    def answer(
+        self,
+        model: type[C],
+        handler: Callable[[C], Awaitable[Any]],
+        description: str,
+        **options: Any,
+    ) -> None:
+        """Answer requests on `model.SUBJECT` (a command or query) with `handler`, in this
+        service's queue group, so several processes share the work."""
+        subject: str = getattr(model, "SUBJECT")  # noqa: B009 - a ClassVar each contract model sets
+        self.broker.subscriber(
+            subject, queue=self.name, title=subject, description=description, **options
+        )(rpc(model)(handler))
+
+    def document_events(self, events: Sequence[type[Event]], subject_template: str) -> None:
+        """Declare the events this service publishes, for the AsyncAPI document.
+
+        `subject_template` has `{type}` for the event's type, e.g. `s3c.evt.execution.{{executionId}}.{type}`.
+        """
+        for event in events:
+            self.broker.publisher(
+                subject_template.format(type=event.TYPE),
+                schema=event,
+                title=f"{event.AGGREGATE}.{event.TYPE}",
+                description=(event.__doc__ or event.__name__).strip(),
+            )
 
     def on_ready(self, hook: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
         """Run `hook` once connected and provisioned, in registration order."""

@@ -16,7 +16,7 @@ from s3c_events.billing import SERVICE
 from s3c_events.subjects import EVENTS
 from s3c_runtime.bus import publish_event
 from s3c_runtime.projector import Projector
-from s3c_runtime.service import Service, rpc
+from s3c_runtime.service import Service
 from s3c_runtime.settings import Settings
 
 from s3c_billing.handlers import BillingHandlers
@@ -62,21 +62,23 @@ def build(settings: Settings | None = None) -> Service:
         for projector in parts.get("projectors", []):
             await projector.stop()
 
-    routes = [
-        (SystemCosts, lambda q: handlers().system(q), "system costs over a period"),
-        (CostTrends, lambda q: handlers().trends(q), "hourly cost trend (UTC hours)"),
-        (FunctionCosts, lambda q: handlers().function(q), "one function's cost totals"),
-        (ExecutionCost, lambda q: handlers().execution(q), "one execution's cost"),
-        (CostAudit, lambda q: handlers().audit(q), "recompute every cost from the event log"),
-    ]
-    for model, handler, title in routes:
-        service.broker.subscriber(
-            model.SUBJECT, queue=SERVICE, title=model.SUBJECT, description=title, max_workers=8
-        )(rpc(model)(handler))
-    service.broker.publisher(
-        f"{EVENTS}.billing.{{executionId}}.{ExecutionCosted.TYPE}",
-        schema=ExecutionCosted,
-        title="billing.execution_costed",
-        description=(ExecutionCosted.__doc__ or "").strip(),
+    service.answer(
+        SystemCosts, lambda q: handlers().system(q), "system costs over a period", max_workers=8
     )
+    service.answer(
+        CostTrends, lambda q: handlers().trends(q), "hourly cost trend (UTC hours)", max_workers=8
+    )
+    service.answer(
+        FunctionCosts, lambda q: handlers().function(q), "one function's cost totals", max_workers=8
+    )
+    service.answer(
+        ExecutionCost, lambda q: handlers().execution(q), "one execution's cost", max_workers=8
+    )
+    service.answer(
+        CostAudit,
+        lambda q: handlers().audit(q),
+        "recompute every cost from the event log",
+        max_workers=8,
+    )
+    service.document_events([ExecutionCosted], f"{EVENTS}.billing.{{{{executionId}}}}.{{type}}")
     return service

@@ -21,7 +21,7 @@ from s3c_events import (
 from s3c_events.executor import EXECUTION_EVENTS, SERVICE
 from s3c_events.subjects import EVENTS
 from s3c_runtime.projector import Projector
-from s3c_runtime.service import Service, rpc
+from s3c_runtime.service import Service
 from s3c_runtime.settings import Settings
 
 from s3c_executor import projections
@@ -95,26 +95,28 @@ def build(settings: Settings | None = None) -> Service:
             await parts["projector"].stop()
             await parts["pool"].close()
 
-    routes = [
-        (InvokeFunction, lambda c: handlers().invoke(c), "run now and answer with the outcome"),
-        (ExecutionDetail, lambda q: handlers().detail(q), "one execution"),
-        (ExecutionList, lambda q: handlers().list(q), "executions, newest first"),
-        (ExecutionMetrics, lambda q: handlers().metrics(q), "counts, durations and throughput"),
-    ]
-    for model, handler, title in routes:
-        # Requests are handled concurrently; the pool bounds how many runs are in flight.
-        service.broker.subscriber(
-            model.SUBJECT,
-            queue=SERVICE,
-            title=model.SUBJECT,
-            description=title,
-            max_workers=max(2, cfg.max_concurrent_executions * 4),
-        )(rpc(model)(handler))
-    for event in EXECUTION_EVENTS:
-        service.broker.publisher(
-            f"{EVENTS}.execution.{{executionId}}.{event.TYPE}",
-            schema=event,
-            title=f"execution.{event.TYPE}",
-            description=(event.__doc__ or event.__name__).strip(),
-        )
+    # Requests are handled concurrently; the pool bounds how many runs are in flight.
+    concurrent = max(2, cfg.max_concurrent_executions * 4)
+    service.answer(
+        InvokeFunction,
+        lambda c: handlers().invoke(c),
+        "run now and answer with the outcome",
+        max_workers=concurrent,
+    )
+    service.answer(
+        ExecutionDetail, lambda q: handlers().detail(q), "one execution", max_workers=concurrent
+    )
+    service.answer(
+        ExecutionList,
+        lambda q: handlers().list(q),
+        "executions, newest first",
+        max_workers=concurrent,
+    )
+    service.answer(
+        ExecutionMetrics,
+        lambda q: handlers().metrics(q),
+        "counts, durations and throughput",
+        max_workers=concurrent,
+    )
+    service.document_events(EXECUTION_EVENTS, f"{EVENTS}.execution.{{{{executionId}}}}.{{type}}")
     return service

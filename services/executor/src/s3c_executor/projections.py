@@ -8,7 +8,7 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from s3c_events import streams, subjects
-from s3c_runtime.mongo import Doc, bulk_apply, guarded_upsert
+from s3c_runtime.mongo import Doc, bulk_apply, fold_by_aggregate, guarded_upsert
 from s3c_runtime.projector import Applied
 
 from s3c_executor.domain.executions import TERMINAL, evolve
@@ -26,29 +26,19 @@ class ExecutionsProjection:
     collection = COLLECTION
 
     async def apply(self, target: AsyncCollection[Doc], batch: Sequence[Applied]) -> None:
-        by_execution: dict[str, list[Applied]] = {}
-        for item in batch:
-            by_execution.setdefault(item.event.aggregate_id, []).append(item)
-        stored = {d["_id"]: d async for d in target.find({"_id": {"$in": list(by_execution)}})}
-        ops = []
         finished: list[dict[str, Any]] = []
-        for eid, items in by_execution.items():
-            doc = stored.get(eid)
-            seen = int(doc.get("_seq", 0)) if doc else 0
-            fresh = [i for i in items if i.seq > seen]
-            if not fresh:
-                continue
-            record: dict[str, Any] | None = (
-                {k: v for k, v in doc.items() if k not in ("_id", "_seq")} if doc else None
-            )
+
+        def fold(doc: Doc | None, events: list[Any]) -> dict[str, Any]:
+            record = {k: v for k, v in doc.items() if k not in ("_id", "_seq")} if doc else None
             before = (record or {}).get("status")
-            for item in fresh:
-                record = evolve(record, item.event)
+            for event in events:
+                record = evolve(record, event)
             assert record is not None
-            ops.append(guarded_upsert(eid, fresh[-1].seq, {"$set": record}))
             if before not in TERMINAL and record.get("status") in TERMINAL:
                 finished.append(record)
-        await bulk_apply(target, ops)
+            return {"$set": record}
+
+        await fold_by_aggregate(target, batch, fold)
         if finished:
             await self._count(target.database[STATS], finished, batch[-1].seq)
 

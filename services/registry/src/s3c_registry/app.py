@@ -14,7 +14,7 @@ from s3c_events import (
 from s3c_events.registry import FUNCTION_EVENTS, SERVICE
 from s3c_events.subjects import EVENTS
 from s3c_runtime.projector import Projector
-from s3c_runtime.service import Service, rpc
+from s3c_runtime.service import Service
 from s3c_runtime.settings import Settings
 
 from s3c_registry import projections
@@ -24,7 +24,6 @@ from s3c_registry.syntax import JsSyntaxChecker
 
 def build(settings: Settings | None = None) -> Service:
     service = Service(SERVICE, settings)
-    broker = service.broker
     state: dict[str, RegistryHandlers] = {}
 
     def handlers() -> RegistryHandlers:
@@ -43,24 +42,14 @@ def build(settings: Settings | None = None) -> Service:
         if "handlers" in state:
             await state["handlers"].projector.stop()
 
-    routes = [
-        (RegisterFunction, lambda c: handlers().register(c), "register a function"),
-        (UpdateFunction, lambda c: handlers().update(c), "update a function (new version)"),
-        (ActivateFunction, lambda c: handlers().activate(c), "activate a function"),
-        (DeactivateFunction, lambda c: handlers().deactivate(c), "deactivate a function"),
-        (DeleteFunction, lambda c: handlers().delete(c), "delete a function"),
-        (FunctionList, lambda q: handlers().list(q), "list functions"),
-        (FunctionDetail, lambda q: handlers().detail(q), "one function by id or name"),
-    ]
-    for model, handler, title in routes:
-        broker.subscriber(model.SUBJECT, queue=SERVICE, title=model.SUBJECT, description=title)(
-            rpc(model)(handler)
-        )
-    for event in FUNCTION_EVENTS:
-        broker.publisher(
-            f"{EVENTS}.function.{{functionId}}.{event.TYPE}",
-            schema=event,
-            title=f"function.{event.TYPE}",
-            description=(event.__doc__ or event.__name__).strip(),
-        )
+    service.answer(RegisterFunction, lambda c: handlers().register(c), "register a function")
+    service.answer(
+        UpdateFunction, lambda c: handlers().update(c), "update a function (new version)"
+    )
+    service.answer(ActivateFunction, lambda c: handlers().activate(c), "activate a function")
+    service.answer(DeactivateFunction, lambda c: handlers().deactivate(c), "deactivate a function")
+    service.answer(DeleteFunction, lambda c: handlers().delete(c), "delete a function")
+    service.answer(FunctionList, lambda q: handlers().list(q), "list functions")
+    service.answer(FunctionDetail, lambda q: handlers().detail(q), "one function by id or name")
+    service.document_events(FUNCTION_EVENTS, f"{EVENTS}.function.{{{{functionId}}}}.{{type}}")
     return service

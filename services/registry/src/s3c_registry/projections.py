@@ -7,7 +7,7 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from s3c_events import FunctionDeleted, FunctionState, streams, subjects
-from s3c_runtime.mongo import Doc, bulk_apply, guarded_upsert
+from s3c_runtime.mongo import Doc, fold_by_aggregate
 from s3c_runtime.projector import Applied
 
 from s3c_registry.domain.functions import evolve
@@ -32,36 +32,22 @@ class FunctionsProjection:
     collection = COLLECTION
 
     async def apply(self, target: AsyncCollection[Doc], batch: Sequence[Applied]) -> None:
-        # Events of one function are folded in order; each document is written once per batch,
-        # guarded by the last sequence it saw, so a replayed batch changes nothing.
-        by_function: dict[str, list[Applied]] = {}
-        for item in batch:
-            by_function.setdefault(item.event.aggregate_id, []).append(item)
-        cursor = target.find({"_id": {"$in": list(by_function)}})
-        stored = {doc["_id"]: doc async for doc in cursor}
-        ops = []
-        for fid, items in by_function.items():
-            doc = stored.get(fid)
-            seen = int(doc.get("_seq", 0)) if doc else 0
-            applied = [i for i in items if i.seq > seen]
-            if not applied:
-                continue
-            state = from_doc(doc) if doc and not doc.get("deleted") else None
-            for item in applied:
-                state = evolve(state, item.event)
-            if state is None:
-                last = applied[-1].event
-                name = last.name if isinstance(last, FunctionDeleted) else None
-                # A tombstone: a late, older event can never bring a deleted function back.
-                gone = {f: "" for f in STATE_FIELDS if f not in ("id", "name")}
-                update = {
-                    "$set": {"id": fid, "deleted": True, "name": None, "deletedName": name},
-                    "$unset": gone,
-                }
-            else:
-                update = {"$set": to_doc(state)}
-            ops.append(guarded_upsert(fid, applied[-1].seq, update))
-        await bulk_apply(target, ops)
+        await fold_by_aggregate(target, batch, self.fold)
+
+    @staticmethod
+    def fold(doc: Doc | None, events: list[Any]) -> dict[str, Any]:
+        state = from_doc(doc) if doc and not doc.get("deleted") else None
+        for event in events:
+            state = evolve(state, event)
+        if state is not None:
+            return {"$set": to_doc(state)}
+        last = events[-1]
+        name = last.name if isinstance(last, FunctionDeleted) else None
+        # A tombstone: a late, older event can never bring a deleted function back.
+        return {
+            "$set": {"id": last.aggregate_id, "deleted": True, "name": None, "deletedName": name},
+            "$unset": {f: "" for f in STATE_FIELDS if f not in ("id", "name")},
+        }
 
 
 async def ensure_indexes(collection: AsyncCollection[Doc]) -> None:

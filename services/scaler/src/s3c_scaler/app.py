@@ -8,7 +8,7 @@ from s3c_events import PoolScaledDown, PoolScaledUp, ScalerStatus, ScalingHistor
 from s3c_events.scaler import SERVICE
 from s3c_events.subjects import EVENTS
 from s3c_runtime.projector import Projector
-from s3c_runtime.service import Service, rpc
+from s3c_runtime.service import Service
 from s3c_runtime.settings import Settings
 
 from s3c_scaler.domain.policy import Policy
@@ -76,16 +76,7 @@ def build(settings: Settings | None = None) -> Service:
             },
         }
 
-    for model, handler, title in [
-        (ScalingHistory, history, "scaling decisions, newest first"),
-        (ScalerStatus, status, "current size, queue length and policy"),
-    ]:
-        service.broker.subscriber(
-            model.SUBJECT, queue=SERVICE, title=model.SUBJECT, description=title
-        )(rpc(model)(handler))
-    for event in (PoolScaledUp, PoolScaledDown):
-        service.broker.publisher(
-            f"{EVENTS}.scaling.pool.{event.TYPE}", schema=event, title=f"scaling.{event.TYPE}",
-            description=(event.__doc__ or "").strip(),
-        )  # fmt: skip
+    service.answer(ScalingHistory, history, "scaling decisions, newest first")
+    service.answer(ScalerStatus, status, "current size, queue length and policy")
+    service.document_events([PoolScaledUp, PoolScaledDown], f"{EVENTS}.scaling.pool.{{type}}")
     return service
