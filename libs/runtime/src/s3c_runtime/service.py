@@ -111,6 +111,10 @@ class Service:
         self._mongo: AsyncMongoClient[Doc] | None = None
         self.started_at = time.time()
         self._ready: list[Callable[[], Awaitable[None]]] = []
+        self._hot: list[tuple[str, Callable[[Any], Awaitable[bytes]], int]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        # True while only the AsyncAPI document is wanted: every handler is a FastStream one.
+        self.documenting = "--asyncapi" in sys.argv
         # Extra figures a service reports in its health answer (e.g. the executor's workers).
         self.health_info: Callable[[], dict[str, Any]] = dict
         self._stopping: list[Callable[[], Awaitable[None]]] = []
@@ -148,14 +152,43 @@ class Service:
         model: type[C],
         handler: Callable[[C], Awaitable[Any]],
         description: str,
+        hot: bool = False,
         **options: Any,
     ) -> None:
         """Answer requests on `model.SUBJECT` (a command or query) with `handler`, in this
-        service's queue group, so several processes share the work."""
+        service's queue group, so several processes share the work.
+
+        `hot=True` (the sync-invoke path) answers from a plain NATS subscription instead of a
+        FastStream subscriber: measured here, FastStream adds ~0.45 ms to each request/reply
+        (0.70 ms vs 0.25 ms p50). The AsyncAPI document still lists it.
+        """
         subject: str = getattr(model, "SUBJECT")  # noqa: B009 - a ClassVar each contract model sets
+        adapter = rpc(model)(handler)
+        if hot and not self.documenting:
+            self._hot.append((subject, adapter, int(options.get("max_workers", 64))))
+            return
         self.broker.subscriber(
             subject, queue=self.name, title=subject, description=description, **options
-        )(rpc(model)(handler))
+        )(adapter)
+
+    async def _subscribe_hot(self) -> None:
+        for subject, adapter, limit in self._hot:
+            slots = asyncio.Semaphore(limit)
+
+            async def serve(
+                msg: Any, adapter: Any = adapter, slots: asyncio.Semaphore = slots
+            ) -> None:
+                async with slots:
+                    reply = await adapter(msg.data)
+                if msg.reply:
+                    await msg.respond(reply)
+
+            async def on_message(msg: Any, serve: Any = serve) -> None:
+                task = asyncio.create_task(serve(msg))  # requests run concurrently
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+            await self.nc.subscribe(subject, queue=self.name, cb=on_message)
 
     def document_events(self, events: Sequence[type[Event]], subject_template: str) -> None:
         """Declare the events this service publishes, for the AsyncAPI document.
@@ -183,6 +216,7 @@ class Service:
         await provision_streams(self.js)
         for hook in self._ready:
             await hook()
+        await self._subscribe_hot()
 
     async def _stop(self) -> None:
         for hook in reversed(self._stopping):

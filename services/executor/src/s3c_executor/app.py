@@ -101,6 +101,7 @@ def build(settings: Settings | None = None) -> Service:
         InvokeFunction,
         lambda c: handlers().invoke(c),
         "run now and answer with the outcome",
+        hot=True,
         max_workers=concurrent,
     )
     service.answer(
