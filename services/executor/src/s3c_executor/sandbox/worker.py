@@ -15,7 +15,9 @@ import sys
 from collections import OrderedDict
 from typing import Any
 
-from s3c_executor.sandbox.isolate import LoadedFunction, LoadError
+from py_mini_racer import MiniRacer
+
+from s3c_executor.sandbox.isolate import LoadedFunction, LoadError, blank_isolate
 
 MAX_WARM = int(os.environ.get("S3C_WARM_ISOLATES", "32"))
 
@@ -24,6 +26,12 @@ class Worker:
     def __init__(self, max_warm: int = MAX_WARM) -> None:
         self.max_warm = max_warm
         self.warm: OrderedDict[str, LoadedFunction] = OrderedDict()
+        self.blank: MiniRacer | None = None
+
+    def prepare(self) -> None:
+        """Between requests: have a blank isolate ready, so the next cold start skips its setup."""
+        if self.blank is None:
+            self.blank = blank_isolate()
 
     def _drop(self, key: str, evicted: list[str]) -> None:
         loaded = self.warm.pop(key, None)
@@ -38,8 +46,9 @@ class Worker:
         cold = loaded is None
         load_ms = 0.0
         if loaded is None:
+            blank, self.blank = self.blank, None
             try:
-                loaded = LoadedFunction(req["code"], req["timeoutMs"], req["memoryMb"])
+                loaded = LoadedFunction(req["code"], req["timeoutMs"], req["memoryMb"], blank)
             except LoadError as exc:
                 kind = (
                     str(exc).split(":", 1)[0]
@@ -72,6 +81,7 @@ class Worker:
 
 def main() -> None:
     worker = Worker()
+    worker.prepare()
     out = sys.stdout
     for line in sys.stdin:
         if not line.strip():
@@ -85,6 +95,7 @@ def main() -> None:
                      "durationMs": 0.0, "coldStart": True, "loadMs": 0.0, "evicted": [request.get("key")]}  # fmt: skip
         out.write(json.dumps(reply, separators=(",", ":")) + "\n")
         out.flush()
+        worker.prepare()  # after the answer: the caller does not wait for it
     os._exit(0)  # skip interpreter teardown of V8 threads
 
 
