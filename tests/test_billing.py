@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import nats
 import pytest
-from helpers import Stack, poll, queue_runs, submit_executions
+from helpers import Stack, apoll, poll, queue_runs, submit_executions
 from pymongo import AsyncMongoClient
 from s3c_billing.domain.costs import canonical, execution_cost, hour_bucket
 from s3c_billing.projections import CostsProjection
@@ -147,13 +147,12 @@ def test_killing_billing_during_a_burst_costs_each_execution_once(billing_stack:
             )
             await asyncio.sleep(0)  # let the burst start; the kill lands while it runs
             async with httpx.AsyncClient(base_url=billing_stack.url, timeout=30) as client:
-                while not task.done():
-                    costed = (await client.get("/api/costs/system")).json()["data"][
-                        "totalExecutions"
-                    ]
-                    if costed > 1000 + 50:  # billing is mid-burst
-                        break
-                    await asyncio.sleep(0.05)
+
+                async def mid_burst() -> bool:
+                    costed = (await client.get("/api/costs/system")).json()["data"]
+                    return task.done() or costed["totalExecutions"] > 1000 + 50
+
+                await apoll(mid_burst, 120, what="billing to be mid-burst")
             os.kill(billing_stack.pid("billing"), signal.SIGKILL)
             return await task
 
