@@ -15,6 +15,8 @@ def build() -> NatsBroker:
     async def handler(query: FunctionDetail) -> dict[str, str]:
         if query.function_id == "missing":
             raise RequestError("not_found", "function 'missing' not found")
+        if query.function_id == "bug":
+            raise KeyError("a fault of ours")
         return {"id": query.function_id or "", "name": query.name or ""}
 
     broker.subscriber(FunctionDetail.SUBJECT)(rpc(FunctionDetail)(handler))
@@ -45,3 +47,9 @@ async def test_success_and_refusals() -> None:
         assert (await ask(br, b"[1]"))["error"][
             "message"
         ] == "the request body must be a JSON object"
+        fault = await ask(br, b'{"functionId": "bug"}')  # answered at once, not left to time out
+        assert fault["error"] == {
+            "code": "unavailable",
+            "message": "FunctionDetail failed: KeyError",
+            "field": None,
+        }

@@ -80,6 +80,11 @@ def rpc(
                 return Reply[Any].failure("invalid", message, field).to_json()
             except RequestError as exc:
                 return Reply[Any].failure(exc.code, exc.message, exc.field).to_json()
+            except Exception as exc:
+                # A fault of ours: say so at once (503) rather than leave the caller to time out.
+                logging.getLogger("s3c.rpc").exception("request failed: %s", model.__name__)
+                message = f"{model.__name__} failed: {type(exc).__name__}"
+                return Reply[Any].failure("unavailable", message).to_json()
             if isinstance(data, Message):
                 data = data.to_dict()
             return json.dumps({"ok": True, "data": data}, default=json_default).encode()
