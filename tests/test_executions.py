@@ -225,6 +225,31 @@ async def test_websocket_sees_execution_events(stack: Stack, unique: str) -> Non
         assert seen["execution_started"]["data"]["instanceId"]
         done = seen["execution_completed"]["data"]
         assert done["status"] == "completed" and done["output"] == 9 and done["duration"] >= 0
+        costs = [m for m in seen.values() if m["type"] == "cost_update"]
+        cost = done["cost"] or (costs and costs[0]["data"])
+        while not cost:  # a cost_update follows when billing was slower than the completion
+            message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            if message["type"] == "cost_update" and message["data"]["executionId"] == eid:
+                cost = message["data"]
+        assert cost["tier"] == "basic" and cost["totalCostExact"]
+
+        thrower = (
+            await api.post(
+                "/api/functions",
+                json={"name": f"{unique}-t", "code": "function t() { throw new Error('no'); }",
+                      "config": {"retryCount": 0}},
+            )
+        ).json()["data"]  # fmt: skip
+        failing = (await api.post(f"/api/functions/{thrower['id']}/execute", json={})).json()
+        while True:
+            message = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            data = message.get("data", {})
+            if (
+                message["type"] == "execution_failed"
+                and data.get("executionId") == failing["data"]["executionId"]
+            ):
+                break
+        assert data["status"] == "failed" and data["error"] == "Error: no"
 
 
 @pytest.mark.slow
