@@ -288,3 +288,22 @@ def test_timeouts_are_retried_with_backoff_while_others_keep_answering(
     for gap, expected in zip(gaps, (2, 4, 8), strict=True):
         assert expected - 0.5 <= gap <= expected + 1.5, gaps
     assert answers > 5
+
+
+def test_oversized_inputs_and_results_are_refused_cleanly(api: httpx.Client, unique: str) -> None:
+    echo = register(api, unique, "function echo(x) { return x; }", config={"retryCount": 0})
+    big = "x" * (300 * 1024)
+    for path in (f"/api/functions/{echo['id']}/execute", f"/api/functions/{echo['id']}/invoke"):
+        res = api.post(path, json={"input": big})
+        assert res.status_code == 413 and res.json()["field"] == "input"
+    assert api.post(f"/fn/{unique}", json=big).status_code == 413
+    huge = register(
+        api,
+        f"{unique}-h",
+        "function h() { return 'y'.repeat(300 * 1024); }",
+        config={"retryCount": 0},
+    )
+    record = finished(api, execute(api, huge["id"], None))
+    assert record["status"] == "failed" and "256 KiB" in record["error"]
+    res = api.post(f"/fn/{huge['name']}", json=None)
+    assert res.status_code == 500 and "256 KiB" in res.json()["error"]

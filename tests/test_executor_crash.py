@@ -82,9 +82,12 @@ def test_killing_the_executor_mid_run_loses_nothing(crash_stack: Stack) -> None:
             what="the redelivered run",
         )
         assert done["status"] == "completed" and done["output"] == "done"
-        assert [a["attempt"] for a in done["attempts"]] == [
-            2
-        ]  # the first delivery died with its executor
+        # The first delivery died with its executor: it stays in the history, as a crash.
+        assert [a["attempt"] for a in done["attempts"]] == [1, 2]
+        assert (
+            done["attempts"][0]["error"]["kind"] == "crash" and done["attempts"][1]["error"] is None
+        )
+        assert done["retryCount"] == 1
         assert terminal_events(crash_stack)[eid] == 1
 
 

@@ -5,6 +5,7 @@ Runs real worker processes (V8 isolates in mini-racer); no servers.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import os
@@ -217,3 +218,29 @@ async def test_functions_never_see_each_others_globals_or_prototypes(pool: Pool)
     assert output(await run(pool, polluter, key="polluter:1")) == 1
     for _ in range(3):  # whichever worker it lands on
         assert output(await run(pool, victim, key="victim:1")) == [None, 1, None]
+
+
+async def test_huge_errors_and_results_never_put_the_pipe_out_of_step(pool: Pool) -> None:
+    thrown = await run(pool, "function f() { throw 'x'.repeat(17e6); }")
+    assert not thrown.ok and len(thrown.error or "") < 5000
+    big = await run(pool, "function f() { return 'y'.repeat(300 * 1024); }")
+    assert not big.ok and "256 KiB" in (big.error or "")
+    for i in range(4):  # every later call gets its own answer
+        assert output(await run(pool, f"function f() {{ return {i}; }}")) == i
+
+
+async def test_a_worker_that_died_while_idle_is_replaced() -> None:
+    solo = Pool(1)
+    await solo.start()
+    try:
+        [pid] = solo.pids()
+        os.kill(pid, 9)
+        deadline = time.monotonic() + 5
+        while not solo.workers[0].gone():  # the kernel takes a moment to finish it off
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.01)
+        result = await solo.run("f:1", ADD, 2000, 128, "[1, 2]")
+        assert output(result) == 3
+        assert solo.pids() != [pid]
+    finally:
+        await solo.close()

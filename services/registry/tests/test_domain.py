@@ -138,3 +138,15 @@ def test_version_counts_versioned_changes(ops: list[str]) -> None:
         for event in events:
             state = domain.evolve(state, event)  # type: ignore[assignment]
         assert state.version == expected
+
+
+def test_a_runtime_change_rechecks_the_code() -> None:
+    state = registered()
+    with pytest.raises(domain.Rejected):
+        domain.update(
+            state,
+            UpdateFunction(function_id="f1", runtime="python"),
+            T1,
+            None,
+            "SyntaxError: invalid syntax",
+        )

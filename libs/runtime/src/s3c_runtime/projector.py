@@ -117,6 +117,10 @@ class Projector:
             msgs = await sub.fetch(self.batch_size, timeout=timeout)
         except (NatsTimeout, TimeoutError):
             return 0
+        except Exception:
+            # E.g. NATS restarted and our (in-memory) reader is gone: read again from the checkpoint.
+            await self._reset()
+            raise
         items = []
         for msg in msgs:
             if msg.metadata.sequence.consumer != self._next_delivery:

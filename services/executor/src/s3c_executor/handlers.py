@@ -10,6 +10,7 @@ import math
 from datetime import timedelta
 from typing import Any
 
+from nats.errors import MaxPayloadError
 from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 from s3c_events import (
@@ -91,6 +92,20 @@ class Attempt:
         )
 
 
+def too_large(event: Event) -> Event:
+    if not isinstance(event, ExecutionCompleted | ExecutionFailed):
+        raise ValueError(f"{event.type} event over the message limit")
+    error = ExecutionError(
+        kind="runtime", message="the outcome (input, output and logs) is over 1 MiB"
+    )
+    fields = event.model_dump(
+        exclude={"event_id", "type", "schema_version", "error", "output", "input", "logs"}
+    )
+    return ExecutionFailed(
+        event_id=f"{event.execution_id}-failed", error=error, input=None, logs=[], **fields
+    )
+
+
 def terminal_event(job: ExecutionJob, attempts: list[AttemptRecord], result: RunResult) -> Event:
     output = json.loads(result.output) if result.ok and result.output is not None else None
     fields: dict[str, Any] = {
@@ -144,7 +159,12 @@ class ExecutorHandlers:
     async def _record(self, *events: Event) -> None:
         """Publish in order; the read model follows from the stream (batched by the projector)."""
         for event in events:
-            await publish_event(self.js, event)
+            try:
+                await publish_event(self.js, event)
+            except MaxPayloadError:
+                # Input, output and logs together are over NATS's message limit: record the
+                # outcome without them, as a failure saying why (the run is still billed).
+                await publish_event(self.js, too_large(event))
 
     async def _last(self, execution_id: str, kind: str) -> Event | None:
         subject = event_subject("execution", execution_id, kind)
@@ -169,6 +189,23 @@ class ExecutorHandlers:
             last_failure = await self._last(job.execution_id, "attempt_failed")
             if isinstance(last_failure, ExecutionAttemptFailed):
                 previous = [*last_failure.history, last_failure.record]
+            # An attempt that started but never ended: its executor died under it. Keep it in
+            # the history (its run time is unknown, so it is not billed) and count it as a retry.
+            started = await self._last(job.execution_id, "started")
+            known = {a.attempt for a in previous}
+            if (
+                isinstance(started, ExecutionStarted)
+                and started.attempt < delivery
+                and started.attempt not in known
+            ):
+                lost = ExecutionError(
+                    kind="crash", message="the executor stopped during this attempt"
+                )
+                previous.append(
+                    AttemptRecord(attempt=started.attempt, instance_id=started.instance_id,
+                                  cold_start=started.cold_start, duration_ms=0.0,
+                                  started_at=started.occurred_at, ended_at=started.occurred_at, error=lost)
+                )  # fmt: skip
         attempt = Attempt(job, delivery)
 
         async def on_start(instance_id: str, cold: bool) -> None:
@@ -210,8 +247,7 @@ class ExecutorHandlers:
         return {
             "executionId": job.execution_id,
             "status": "completed" if result.ok else "failed",
-            "output": json.loads(result.output) if result.ok and result.output else None,
-            "outputJson": result.output if result.ok else None,
+            "outputJson": result.output if result.ok else None,  # parsed by the gateway
             "error": None if result.ok else result.error,
             "errorKind": None if result.ok else result.error_kind,
             "duration": result.duration_ms,
@@ -225,11 +261,27 @@ class ExecutorHandlers:
         for event in events:
             for _ in range(5):
                 try:
-                    await publish_event(self.js, event)
+                    await self._record(event)
                     break
                 except Exception:
                     log.exception("publishing an execution event failed; retrying")
                     await asyncio.sleep(0.2)
+
+    async def give_up(self, job: ExecutionJob, delivery: int, reason: str) -> None:
+        """The executor itself kept failing on this job: end it as failed rather than loop."""
+        now = utc_now()
+        record = AttemptRecord(attempt=delivery, instance_id="none", cold_start=False, duration_ms=0.0,
+                               started_at=now, ended_at=now,
+                               error=ExecutionError(kind="crash", message=reason[:4096]))  # fmt: skip
+        result = RunResult(
+            False,
+            "none",
+            False,
+            0.0,
+            error_kind="crash",
+            error=f"the executor could not run this execution: {reason[:1000]}",
+        )
+        await self._record(terminal_event(job, [record], result))
 
     async def drain(self) -> None:
         if self._background:
@@ -268,7 +320,16 @@ class ExecutorHandlers:
             .limit(1000)
         )
         durations = sorted([float(d.get("duration") or 0.0) async for d in cursor])
-        totals = await executions.database[projections.STATS].find_one({"_id": "totals"}) or {}
+        done = {"status": {"$in": list(TERMINAL)}}
+        # Computed from the records themselves, so any number of executor replicas agree.
+        sums = await (await executions.aggregate(
+            [{"$match": done}, {"$group": {"_id": None, "sum": {"$sum": "$duration"}, "n": {"$sum": 1}}}]
+        )).to_list()  # fmt: skip
+        duration_sum = float(sums[0]["sum"]) if sums else 0.0
+        cumulative = [
+            await executions.count_documents({**done, "duration": {"$lte": bound}})
+            for bound in projections.BUCKETS_MS
+        ]
         finished = counts["completed"] + counts["failed"]
 
         def rank(p: float) -> float | None:
@@ -286,18 +347,14 @@ class ExecutorHandlers:
             "runningExecutions": counts["running"],
             "recentExecutions": recent,
             "successRate": round(100 * counts["completed"] / finished, 2) if finished else 0.0,
-            "averageExecutionTime": round(
-                float(totals.get("durationSum", 0.0)) / int(totals["finished"]), 3
-            )
-            if totals.get("finished")
-            else 0.0,
+            "averageExecutionTime": round(duration_sum / finished, 3) if finished else 0.0,
             "p50ExecutionTime": rank(0.50),
             "p99ExecutionTime": rank(0.99),
             "executionsPerSecond": round(last_minute / 60, 3),
-            "durationHistogram": {
+            "durationHistogram": {  # cumulative, as Prometheus buckets are
                 "bucketsMs": list(projections.BUCKETS_MS),
-                "counts": totals.get("buckets") or [0] * (len(projections.BUCKETS_MS) + 1),
-                "sumMs": float(totals.get("durationSum", 0.0)),
-                "count": int(totals.get("finished", 0)),
+                "cumulativeCounts": [*cumulative, finished],
+                "sumMs": duration_sum,
+                "count": finished,
             },
         }

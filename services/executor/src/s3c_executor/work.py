@@ -21,6 +21,7 @@ from s3c_events import ExecutionJob, streams
 from s3c_executor.handlers import ExecutorHandlers
 
 log = logging.getLogger("s3c.executor.work")
+GIVE_UP_AFTER = 5  # deliveries beyond the function's own retries
 
 
 async def ensure_consumer(js: JetStreamContext, ack_wait: float) -> None:
@@ -97,12 +98,17 @@ class WorkConsumer:
             verdict, delay_ms = await self.handlers.handle_job(job, msg.metadata.num_delivered)
         except asyncio.CancelledError:
             raise
-        except Exception:
-            # Nothing stored: let JetStream hand the job out again shortly.
+        except Exception as exc:
             log.exception(
                 "job failed in the executor", extra={"fields": {"executionId": job.execution_id}}
             )
-            await msg.nak(delay=1.0)
+            if msg.metadata.num_delivered >= job.function.retry_count + GIVE_UP_AFTER:
+                # Our own fault, again and again: end the execution as failed, once.
+                with contextlib.suppress(Exception):
+                    await self.handlers.give_up(job, msg.metadata.num_delivered, repr(exc))
+                    await msg.ack()
+                    return
+            await msg.nak(delay=1.0)  # nothing stored: hand the job out again shortly
             return
         finally:
             keeper.cancel()

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from nats.aio.client import Client
-from nats.errors import NoRespondersError
+from nats.errors import MaxPayloadError, NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 from s3c_events import Message
 
@@ -23,6 +23,10 @@ class ServiceClient:
         service = subject.split(".")[2]
         try:
             msg = await self.nc.request(subject, message.to_json(), timeout=timeout or self.timeout)
+        except MaxPayloadError:
+            raise ApiError(
+                413, "the request is over the 1 MiB message limit", "too_large"
+            ) from None
         except (NoRespondersError, NatsTimeout):
             raise ApiError(
                 503, f"the {service} service is not answering; retry shortly", "unavailable"

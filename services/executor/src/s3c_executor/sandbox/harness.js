@@ -71,11 +71,16 @@
     return next;
   }
 
+  const MAX_ERROR_CHARS = 4096;
+  const cut = (text) => (text.length > MAX_ERROR_CHARS ? text.slice(0, MAX_ERROR_CHARS) + '...' : text);
   function describe(error) {
-    if (error instanceof Error) {
-      return { name: error.name, message: error.message, stack: String(error.stack || '') };
-    }
-    return { name: 'Error', message: show(error), stack: '' };
+    let name = 'Error';
+    let message;
+    try {
+      if (error instanceof Error) { name = String(error.name); message = String(error.message); }
+      else message = show(error);
+    } catch (e) { message = 'an error that cannot be shown'; }
+    return { name: cut(name), message: cut(message), stack: '' };
   }
 
   function output(value) {

@@ -17,7 +17,9 @@ HARNESS = resources.files("s3c_executor.sandbox").joinpath("harness.js").read_te
 # V8 aborts the whole process when a heap cap of 1.5 GB or more is hit: stay below it and let
 # the host's RSS watchdog enforce larger tier caps.
 MAX_HEAP_CAP = 1400 * 1024 * 1024
-MAX_OUTPUT_BYTES = 1024 * 1024
+# The outcome travels in one NATS message (1 MiB at most) with the input and the logs.
+MAX_OUTPUT_BYTES = 256 * 1024
+MAX_ERROR_CHARS = 4096
 FENCE_SECONDS = 0.05
 # V8 reports some exhaustion as a RangeError the code could catch; when it escapes, it is memory.
 OUT_OF_MEMORY = (
@@ -75,7 +77,8 @@ def loader_source(code: str) -> str:
 
 def _error_text(exc: Exception) -> str:
     text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
+    line = text.splitlines()[0] if text else type(exc).__name__
+    return line[:MAX_ERROR_CHARS]
 
 
 def blank_isolate() -> MiniRacer:
@@ -90,9 +93,9 @@ class LoadedFunction:
     def __init__(
         self, code: str, timeout_ms: int, memory_mb: int, blank: MiniRacer | None = None
     ) -> None:
-        started = time.perf_counter()
         self.ctx = blank or blank_isolate()
         self.ctx.set_hard_memory_limit(min(memory_mb * 1024 * 1024, MAX_HEAP_CAP))
+        started = time.perf_counter()  # from here on, the user's top-level code runs
         try:
             self.params = json.loads(
                 str(self.ctx.eval(loader_source(code), timeout_sec=max(timeout_ms, 1) / 1000))
@@ -154,6 +157,6 @@ class LoadedFunction:
             )
         output = reply["v"]
         if len(output.encode()) > MAX_OUTPUT_BYTES:
-            return Outcome(False, error_kind="runtime", error="the result is over 1 MiB of JSON",
+            return Outcome(False, error_kind="runtime", error="the result is over 256 KiB of JSON",
                            logs=logs, duration_ms=duration)  # fmt: skip
         return Outcome(True, output=output, logs=logs, duration_ms=duration)

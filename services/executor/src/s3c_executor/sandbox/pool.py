@@ -74,6 +74,17 @@ class WorkerProcess:
     def alive(self) -> bool:
         return not self.killed and self.proc.returncode is None
 
+    def gone(self) -> bool:
+        """Dead, even if not reaped yet (a zombie, or no process at all)."""
+        if self.proc.returncode is not None:
+            return True
+        try:
+            with open(f"/proc/{self.pid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            return True
+        return stat[stat.rindex(")") + 2] in "ZX"
+
     def kill(self) -> None:
         self.killed = True
         with contextlib.suppress(ProcessLookupError):
@@ -124,7 +135,13 @@ class WorkerProcess:
                 self.kill()
                 reader.cancel()
                 return self._died(key, started, "timeout", f"timed out after {timeout_ms} ms")
-        line = reader.result()
+        try:
+            line = reader.result()
+            reply = json.loads(line) if line else None
+        except (ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            # An answer we cannot read leaves the pipe out of step: this worker must go.
+            self.kill()
+            return self._died(key, started, "crash", "the sandbox worker sent an unreadable answer")
         if not line:
             self.killed = True
             # The worker died under the run: V8 aborts a process on some out-of-memory paths.
@@ -136,10 +153,10 @@ class WorkerProcess:
                 "the sandbox worker died during the run"
                 + (" (out of memory)" if kind == "memory" else ""),
             )
-        reply = json.loads(line)
-        for gone in reply.get("evicted", ()):
-            self.warm.discard(gone)
-        if reply.get("errorKind") not in ("compile", "timeout", "memory"):
+        assert reply is not None
+        evicted = set(reply.get("evicted", ()))
+        self.warm -= evicted
+        if key not in evicted and reply.get("errorKind") not in ("compile", "timeout", "memory"):
             self.warm.add(key)
         return RunResult(
             ok=reply["ok"],
@@ -206,7 +223,13 @@ class Pool:
     async def _acquire(self, key: str) -> WorkerProcess:
         async with self._changed:
             while True:
-                free = [w for w in self.workers if not w.busy and not w.retiring and w.alive]
+                idle = [w for w in self.workers if not w.busy and not w.retiring]
+                for worker in [w for w in idle if w.gone()]:
+                    # It died while idle (the OOM killer, a kill -9): replace it before use.
+                    self.replaced += 1
+                    worker.killed = True
+                    self.workers[self.workers.index(worker)] = await WorkerProcess.spawn()
+                free = [w for w in self.workers if not w.busy and not w.retiring]
                 if free:
                     warm = [w for w in free if key in w.warm]
                     worker = (warm or free)[0]

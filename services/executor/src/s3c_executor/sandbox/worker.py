@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections import OrderedDict
 from typing import Any
 
@@ -46,17 +47,20 @@ class Worker:
         cold = loaded is None
         load_ms = 0.0
         if loaded is None:
-            blank, self.blank = self.blank, None
+            blank, self.blank = self.blank or blank_isolate(), None
+            started = time.perf_counter()
             try:
                 loaded = LoadedFunction(req["code"], req["timeoutMs"], req["memoryMb"], blank)
             except LoadError as exc:
+                # The top-level code ran (and may have looped until the timeout): that is run time.
+                spent = round((time.perf_counter() - started) * 1000, 3)
                 kind = (
                     str(exc).split(":", 1)[0]
                     if str(exc).startswith(("timeout:", "memory:"))
                     else "compile"
                 )
-                return {"ok": False, "errorKind": kind, "error": str(exc), "logs": [], "durationMs": 0.0,
-                        "coldStart": True, "loadMs": 0.0, "evicted": evicted}  # fmt: skip
+                return {"ok": False, "errorKind": kind, "error": str(exc)[:4096], "logs": [], "durationMs": spent,
+                        "coldStart": True, "loadMs": spent, "evicted": evicted}  # fmt: skip
             load_ms = loaded.load_ms
             self.warm[key] = loaded
             while len(self.warm) > self.max_warm:
@@ -72,7 +76,8 @@ class Worker:
             "errorKind": outcome.error_kind,
             "error": outcome.error,
             "logs": outcome.logs,
-            "durationMs": round(outcome.duration_ms, 3),
+            # Run time includes the top-level code of a cold load: the user's code ran then too.
+            "durationMs": round(outcome.duration_ms + load_ms, 3),
             "coldStart": cold,
             "loadMs": round(load_ms, 3),
             "evicted": evicted,

@@ -66,6 +66,9 @@ async def read_input(request: Request) -> Any:
     return body.get("input")
 
 
+MAX_INPUT_BYTES = 256 * 1024  # the input, output and logs of a run travel in one 1 MiB message
+
+
 def job_for(state: FunctionState, value: Any, mode: Literal["async", "sync"]) -> ExecutionJob:
     if state.status != "active":
         raise ApiError(
@@ -81,6 +84,14 @@ def job_for(state: FunctionState, value: Any, mode: Literal["async", "sync"]) ->
         retry_count=state.config.retry_count,
         tier=tiers.determine_tier(len(state.code), state.config.timeout),
     )
+    size = compact_bytes(value)
+    if size > MAX_INPUT_BYTES:
+        raise ApiError(
+            413,
+            f"the input is {size} bytes of JSON; the limit is {MAX_INPUT_BYTES}",
+            "too_large",
+            "input",
+        )
     cls = InvokeFunction if mode == "sync" else ExecutionJob
     return cls(
         execution_id=new_id(),
@@ -137,7 +148,8 @@ async def invoke_function(
 ) -> JSONResponse:
     value = await read_input(request)
     result = await invoke(services, job_for(await functions.by_id(function_id), value, "sync"))
-    result.pop("outputJson", None)
+    text = result.pop("outputJson", None)
+    result["output"] = json.loads(text) if text else None
     return ok(result)
 
 

@@ -66,10 +66,8 @@ def prometheus_text(metrics: dict[str, Any], costs: dict[str, Any] | None) -> st
         "# HELP s3c_execution_duration_ms Sandbox run time of finished executions.",
         "# TYPE s3c_execution_duration_ms histogram",
     ]
-    running = 0
-    for bound, count in zip([*hist["bucketsMs"], "+Inf"], hist["counts"], strict=True):
-        running += count
-        lines.append(f's3c_execution_duration_ms_bucket{{le="{bound}"}} {running}')
+    for bound, count in zip([*hist["bucketsMs"], "+Inf"], hist["cumulativeCounts"], strict=True):
+        lines.append(f's3c_execution_duration_ms_bucket{{le="{bound}"}} {count}')
     lines += [
         f"s3c_execution_duration_ms_sum {hist['sumMs']}",
         f"s3c_execution_duration_ms_count {hist['count']}",

@@ -87,7 +87,7 @@ def update(
     changed = [k for k, v in proposed.items() if getattr(state, k) != v]
     if "name" in changed:
         check_name(proposed["name"], name_taken_by, state.id)  # type: ignore[arg-type]
-    if "code" in changed:
+    if "code" in changed or "runtime" in changed:
         check_code(compile_error)
     events: list[Event] = []
     if changed:
