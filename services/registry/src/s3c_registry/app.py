@@ -19,6 +19,7 @@ from s3c_runtime.settings import Settings
 
 from s3c_registry import projections
 from s3c_registry.handlers import RegistryHandlers
+from s3c_registry.names import NameReservations
 from s3c_registry.syntax import JsSyntaxChecker
 
 
@@ -35,7 +36,9 @@ def build(settings: Settings | None = None) -> Service:
         await projections.ensure_indexes(projector.target)
         await projector.catch_up()  # the read model holds every stored event before we answer
         projector.start()
-        state["handlers"] = RegistryHandlers(projector, JsSyntaxChecker)
+        names = NameReservations(service.js)
+        await names.open()
+        state["handlers"] = RegistryHandlers(projector, JsSyntaxChecker, names)
 
     @service.on_stop
     async def stop() -> None:

@@ -25,6 +25,7 @@ from s3c_runtime.service import RequestError
 
 from s3c_registry import projections
 from s3c_registry.domain import functions as domain
+from s3c_registry.names import NameReservations
 from s3c_registry.syntax import JsSyntaxChecker
 
 
@@ -37,8 +38,14 @@ def python_syntax_error(code: str) -> str | None:
 
 
 class RegistryHandlers:
-    def __init__(self, projector: Projector, js_checker: Callable[[], JsSyntaxChecker]) -> None:
+    def __init__(
+        self,
+        projector: Projector,
+        js_checker: Callable[[], JsSyntaxChecker],
+        names: NameReservations,
+    ) -> None:
         self.projector = projector
+        self.names = names
         self._js_checker_factory = js_checker
         self._js_checker: JsSyntaxChecker | None = None
         # Commands are applied one at a time: name uniqueness is decided against a read model
@@ -77,6 +84,21 @@ class RegistryHandlers:
             applied.append(Applied(ack.seq, event))
         await self.projector.apply(applied)
 
+    async def _holds(self, function_id: str, name: str) -> bool:
+        found = await projections.find(self.functions, _id=function_id)
+        return found is not None and found[0].name == name
+
+    async def _claimed(
+        self, name: str, function_id: str, events: list[Event], expected_seq: int
+    ) -> None:
+        """Claim the name across every registry process, then append; give it back on failure."""
+        await self.names.claim(name, function_id, self._holds)
+        try:
+            await self._append(events, expected_seq=expected_seq)
+        except BaseException:
+            await self.names.release(name, function_id)
+            raise
+
     async def _decide(self, decide: Callable[[], Any]) -> Any:
         async with self._lock:
             for attempt in (1, 2):
@@ -101,7 +123,7 @@ class RegistryHandlers:
                 await self._name_owner(cmd.name),
                 await self.compile_error(cmd.runtime, cmd.code),
             )
-            await self._append([event], expected_seq=0)
+            await self._claimed(cmd.name, event.function_id, [event], expected_seq=0)
             return event.function
 
         result: FunctionState = await self._decide(decide)
@@ -121,7 +143,12 @@ class RegistryHandlers:
             events = domain.update(
                 state, cmd, utc_now(), await self._name_owner(cmd.name), code_error
             )
-            await self._append(events, expected_seq=seq)
+            renamed = cmd.name is not None and cmd.name != state.name
+            if renamed:
+                await self._claimed(cmd.name, state.id, events, expected_seq=seq)  # type: ignore[arg-type]
+                await self.names.release(state.name, state.id)
+            else:
+                await self._append(events, expected_seq=seq)
             return (await self._load(cmd.function_id))[0]
 
         result: FunctionState = await self._decide(decide)
@@ -140,6 +167,7 @@ class RegistryHandlers:
         async def decide() -> dict[str, Any]:
             state, seq = await self._load(cmd.function_id)
             await self._append([domain.delete(state, utc_now())], expected_seq=seq)
+            await self.names.release(state.name, state.id)
             return {"id": state.id, "name": state.name, "deleted": True}
 
         result: dict[str, Any] = await self._decide(decide)

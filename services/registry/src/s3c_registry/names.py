@@ -1,0 +1,79 @@
+"""Name reservations: a name is claimed in a JetStream key-value bucket before a function may
+take it. `create` is atomic across processes, so two registry replicas can never both accept
+one name; the read-model check alone only holds within one process."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Awaitable, Callable
+
+from nats.js import JetStreamContext
+from nats.js.errors import (
+    BucketNotFoundError,
+    KeyNotFoundError,
+    KeyWrongLastSequenceError,
+    NotFoundError,
+)
+
+from s3c_registry.domain.functions import Rejected
+
+BUCKET = "s3c_function_names"
+# A claim whose function never appeared (its registry died between claim and publish) may be
+# taken over after this long.
+STALE_AFTER_S = 30.0
+
+
+class NameReservations:
+    def __init__(self, js: JetStreamContext) -> None:
+        self.js = js
+        self.kv = None
+
+    async def open(self) -> None:
+        try:
+            self.kv = await self.js.key_value(BUCKET)
+        except (BucketNotFoundError, NotFoundError):
+            self.kv = await self.js.create_key_value(bucket=BUCKET, history=1)
+
+    async def claim(
+        self, name: str, function_id: str, holds: Callable[[str, str], Awaitable[bool]]
+    ) -> None:
+        """Claim `name` for `function_id`, or raise a conflict if another function holds it.
+        `holds(function_id, name)` says whether that function really has the name now."""
+        assert self.kv is not None
+        claim = json.dumps({"functionId": function_id, "at": time.time()}).encode()
+        try:
+            await self.kv.create(name, claim)
+            return
+        except KeyWrongLastSequenceError:
+            pass
+        try:
+            entry = await self.kv.get(name)
+        except KeyNotFoundError:  # released meanwhile: try once more
+            await self.kv.create(name, claim)
+            return
+        holder = json.loads(entry.value or b"{}")
+        if holder.get("functionId") == function_id:
+            return
+        fresh = time.time() - float(holder.get("at", 0)) < STALE_AFTER_S
+        if fresh or await holds(str(holder.get("functionId")), name):
+            raise Rejected("conflict", f"a function named '{name}' already exists", "name")
+        try:
+            await self.kv.update(name, claim, last=entry.revision)
+        except KeyWrongLastSequenceError:
+            raise Rejected(
+                "conflict", f"a function named '{name}' already exists", "name"
+            ) from None
+
+    async def release(self, name: str, function_id: str) -> None:
+        """Give `name` up, if `function_id` holds it."""
+        assert self.kv is not None
+        try:
+            entry = await self.kv.get(name)
+        except KeyNotFoundError:
+            return
+        if json.loads(entry.value or b"{}").get("functionId") == function_id:
+            try:
+                await self.kv.delete(name, last=entry.revision)
+            except KeyWrongLastSequenceError:
+                pass
