@@ -78,3 +78,29 @@ async def test_a_slow_client_is_dropped_not_buffered() -> None:
     items = [slow.get_nowait() for _ in range(slow.qsize())]
     assert items[-1] is None
     assert fast in hub.clients
+
+
+async def test_rate_limit_per_client() -> None:
+    from s3c_gateway.ratelimit import RateLimit
+
+    api = FastAPI()
+    api.add_middleware(RateLimit, rate=1.0, burst=3.0)
+
+    @api.get("/x")
+    async def x() -> dict[str, bool]:
+        return {"ok": True}
+
+    @api.get("/healthz")
+    async def health() -> dict[str, bool]:
+        return {"ok": True}
+
+    transport = httpx.ASGITransport(app=api, client=("10.1.1.1", 1234))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        codes = [(await client.get("/x")).status_code for _ in range(5)]
+        assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
+        limited = await client.get("/x")
+        assert limited.json()["code"] == "rate_limited" and int(limited.headers["retry-after"]) >= 1
+        assert (await client.get("/healthz")).status_code == 200  # probes are never limited
+    other = httpx.ASGITransport(app=api, client=("10.2.2.2", 1234))
+    async with httpx.AsyncClient(transport=other, base_url="http://t") as client:
+        assert (await client.get("/x")).status_code == 200  # another client has its own bucket

@@ -25,6 +25,9 @@ class Settings(BaseSettings):
     log_level: str = Field("INFO", validation_alias=_env("LOG_LEVEL", "LOG_LEVEL"))
     request_timeout: float = Field(5.0, validation_alias=_env("REQUEST_TIMEOUT"))
     max_body_bytes: int = Field(1024 * 1024, validation_alias=_env("MAX_BODY_BYTES"))
+    # Requests per second per client address at the gateway (0: no limit), and the burst allowed.
+    rate_limit: float = Field(1000.0, validation_alias=_env("RATE_LIMIT"))
+    rate_burst: float = Field(0.0, validation_alias=_env("RATE_BURST"))  # 0: twice the rate
 
     max_concurrent_executions: int = Field(
         10, validation_alias=_env("MAX_CONCURRENT_EXECUTIONS", "MAX_CONCURRENT_EXECUTIONS")

@@ -26,6 +26,7 @@ from s3c_gateway import errors
 from s3c_gateway.bodylimit import BodyLimit
 from s3c_gateway.catalog import FunctionCatalog
 from s3c_gateway.hub import CostWaiter, Hub, to_ws_message
+from s3c_gateway.ratelimit import RateLimit
 from s3c_gateway.registry_client import ServiceClient
 from s3c_gateway.routes import costs, executions, functions, metrics
 
@@ -89,6 +90,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.hub = hub
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        RateLimit, rate=settings.rate_limit, burst=settings.rate_burst or 2 * settings.rate_limit
+    )
     errors.install(app)
     app.include_router(functions.router)
     app.include_router(executions.router)
