@@ -25,11 +25,6 @@ class UnknownEvent(ValueError):
     pass
 
 
-def register(*classes: type[Event]) -> None:
-    for cls in classes:
-        EVENT_TYPES[(cls.AGGREGATE, cls.TYPE)] = cls
-
-
 def event_class(subject: str) -> type[Event]:
     parts = subject.split(".")
     if len(parts) < 5 or parts[1] != "evt":

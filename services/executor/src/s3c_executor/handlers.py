@@ -45,10 +45,6 @@ log = logging.getLogger("s3c.executor")
 STATUSES = ("pending", "running", "completed", "failed")
 
 
-def json_bytes(value: Any) -> int:
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
-
-
 class Attempt:
     """One run of a job on the pool, with the facts its events need."""
 

@@ -27,8 +27,8 @@ from s3c_gateway.bodylimit import BodyLimit
 from s3c_gateway.catalog import FunctionCatalog
 from s3c_gateway.hub import CostWaiter, Hub, to_ws_message
 from s3c_gateway.ratelimit import RateLimit
-from s3c_gateway.registry_client import ServiceClient
 from s3c_gateway.routes import costs, executions, functions, metrics
+from s3c_gateway.service_client import ServiceClient
 
 SERVICES = ("registry", "executor", "billing", "scaler")
 FUNCTION_PREFIX = f"{subjects.EVENTS}.function."

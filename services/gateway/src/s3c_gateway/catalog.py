@@ -19,7 +19,7 @@ from s3c_events import (
     FunctionUpdated,
 )
 
-from s3c_gateway.registry_client import ServiceClient
+from s3c_gateway.service_client import ServiceClient
 
 
 class FunctionCatalog:

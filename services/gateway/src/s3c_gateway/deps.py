@@ -6,7 +6,7 @@ from fastapi import Request
 from nats.js import JetStreamContext
 
 from s3c_gateway.catalog import FunctionCatalog
-from s3c_gateway.registry_client import ServiceClient
+from s3c_gateway.service_client import ServiceClient
 
 
 def client(request: Request) -> ServiceClient:

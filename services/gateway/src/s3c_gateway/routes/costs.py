@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from s3c_events import CostAudit, CostTrends, FunctionCosts, SystemCosts
 
 from s3c_gateway.deps import client
-from s3c_gateway.registry_client import ServiceClient
+from s3c_gateway.service_client import ServiceClient
 
 router = APIRouter(prefix="/api/costs", tags=["costs"])
 Client = Annotated[ServiceClient, Depends(client)]

@@ -27,7 +27,7 @@ from s3c_runtime.bus import publish_event
 from s3c_gateway.catalog import FunctionCatalog
 from s3c_gateway.deps import catalog, client, jetstream
 from s3c_gateway.errors import ApiError
-from s3c_gateway.registry_client import ServiceClient
+from s3c_gateway.service_client import ServiceClient
 
 router = APIRouter(tags=["executions"])
 Client = Annotated[ServiceClient, Depends(client)]

@@ -18,7 +18,7 @@ from s3c_events import (
 
 from s3c_gateway.catalog import FunctionCatalog
 from s3c_gateway.deps import catalog, client
-from s3c_gateway.registry_client import ServiceClient
+from s3c_gateway.service_client import ServiceClient
 from s3c_gateway.views import function_view
 
 router = APIRouter(prefix="/api/functions", tags=["functions"])

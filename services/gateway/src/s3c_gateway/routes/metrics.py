@@ -11,7 +11,7 @@ from s3c_events import ExecutionMetrics, FunctionList, ScalerStatus, ScalingHist
 
 from s3c_gateway.deps import client
 from s3c_gateway.errors import ApiError
-from s3c_gateway.registry_client import ServiceClient
+from s3c_gateway.service_client import ServiceClient
 
 router = APIRouter(tags=["metrics"])
 Client = Annotated[ServiceClient, Depends(client)]
