@@ -1,0 +1,6 @@
+// Placeholder until the Costs page lands.
+import { PageHeader } from "@/components/ui";
+
+export default function CostsPage() {
+  return <PageHeader title="Costs" />;
+}

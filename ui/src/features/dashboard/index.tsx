@@ -1,0 +1,6 @@
+// Placeholder until the Dashboard page lands.
+import { PageHeader } from "@/components/ui";
+
+export default function DashboardPage() {
+  return <PageHeader title="Dashboard" />;
+}
