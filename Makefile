@@ -5,7 +5,7 @@ export UV_PYTHON_DOWNLOADS := never
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
 
-.PHONY: up test lint fmt asyncapi openapi sync uv bench
+.PHONY: up test test-ui test-py lint fmt asyncapi openapi sync uv bench ui chromium
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -13,11 +13,32 @@ uv:
 sync: uv
 	@$(UV) sync --locked --quiet --python $(PYTHON)
 
-up: sync
+up: sync ui
 	$(UV) run --no-sync s3c up
 
-test: sync lint
+test: sync lint ui chromium test-ui test-py
+
+test-py: sync
 	$(UV) run --no-sync pytest
+
+# The web UI: npm ci when the lock changed, a build when anything under ui/ is newer than ui/dist.
+UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) ui/index.html ui/package.json ui/vite.config.ts ui/tsconfig.json
+
+ui/node_modules/.package-lock.json: ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund
+
+ui/dist/index.html: ui/node_modules/.package-lock.json $(UI_SOURCES)
+	cd ui && npm run build
+	@touch $@
+
+ui: ui/dist/index.html
+
+test-ui: ui/node_modules/.package-lock.json
+	cd ui && npm test
+
+# Browser tests drive Debian's chromium (Playwright's own browser download cannot work offline).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 lint: sync
 	$(UV) run --no-sync ruff check .

@@ -50,7 +50,7 @@ def test_two_registries_never_accept_one_name_twice(
         assert len(pids) == 2, "the second registry never answered"
         accepted = [r for r in replies if r["ok"]]
         assert len(accepted) == 1, [r.get("error") for r in replies]
-        assert all(r["error"]["code"] == "conflict" for r in replies if not r["ok"])
+        assert all(r["error"]["code"] == "conflict" for r in replies if not r["ok"]), replies
     finally:
         extra.terminate()
         extra.wait(20)

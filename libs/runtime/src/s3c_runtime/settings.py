@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     # Requests per second per client address at the gateway (0: no limit), and the burst allowed.
     rate_limit: float = Field(1000.0, validation_alias=_env("RATE_LIMIT"))
     rate_burst: float = Field(0.0, validation_alias=_env("RATE_BURST"))  # 0: twice the rate
+    # The built web UI; empty: `ui/dist` of the checkout the gateway runs from.
+    ui_dist: str = Field("", validation_alias=_env("UI_DIST"))
 
     max_concurrent_executions: int = Field(
         10, validation_alias=_env("MAX_CONCURRENT_EXECUTIONS", "MAX_CONCURRENT_EXECUTIONS")

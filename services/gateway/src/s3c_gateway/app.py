@@ -6,11 +6,10 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI, WebSocket
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from s3c_events import (
     ExecutionCompleted,
     ExecutionCosted,
@@ -22,7 +21,7 @@ from s3c_events import (
 from s3c_runtime.service import Service
 from s3c_runtime.settings import Settings
 
-from s3c_gateway import errors
+from s3c_gateway import errors, ui
 from s3c_gateway.bodylimit import BodyLimit
 from s3c_gateway.catalog import FunctionCatalog
 from s3c_gateway.hub import CostWaiter, Hub, to_ws_message
@@ -121,11 +120,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body = {"status": "ready" if ready else "not ready", "nats": nats_ok, "services": checks}
         return JSONResponse(body, status_code=200 if ready else 503)
 
-    @app.get("/", include_in_schema=False)
-    async def index() -> HTMLResponse:
-        page = resources.files("s3c_gateway").joinpath("static/index.html").read_text()
-        return HTMLResponse(page)
-
     @app.websocket("/")
     async def ws_root(ws: WebSocket) -> None:
         await hub.serve(ws)
@@ -134,4 +128,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def ws_path(ws: WebSocket) -> None:
         await hub.serve(ws)
 
+    ui.install(app, settings.ui_dist)  # last: its history fallback answers what no route above does
     return app

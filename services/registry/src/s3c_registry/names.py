@@ -42,16 +42,22 @@ class NameReservations:
         `holds(function_id, name)` says whether that function really has the name now."""
         assert self.kv is not None
         claim = json.dumps({"functionId": function_id, "at": time.time()}).encode()
-        try:
-            await self.kv.create(name, claim)
-            return
-        except KeyWrongLastSequenceError:
-            pass
-        try:
-            entry = await self.kv.get(name)
-        except KeyNotFoundError:  # released meanwhile: try once more
-            await self.kv.create(name, claim)
-            return
+        entry = None
+        for _ in range(5):  # create, or read the holder; a release in between means try again
+            try:
+                await self.kv.create(name, claim)
+                return
+            except KeyWrongLastSequenceError:
+                pass
+            try:
+                entry = await self.kv.get(name)
+                break
+            except KeyNotFoundError:
+                continue
+        if entry is None:
+            raise Rejected(
+                "conflict", f"the name '{name}' is being taken and released; try again", "name"
+            )
         holder = json.loads(entry.value or b"{}")
         if holder.get("functionId") == function_id:
             return

@@ -1,0 +1,123 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { WsMessage } from "./types";
+import { LiveSocket, type SocketLike } from "./ws";
+
+class FakeSocket implements SocketLike {
+  onopen: ((ev: Event) => void) | null = null;
+  onclose: ((ev: CloseEvent) => void) | null = null;
+  onerror: ((ev: Event) => void) | null = null;
+  onmessage: ((ev: MessageEvent) => void) | null = null;
+  closed = false;
+  open() {
+    this.onopen?.(new Event("open"));
+  }
+  send(message: object | string) {
+    this.onmessage?.(new MessageEvent("message", { data: typeof message === "string" ? message : JSON.stringify(message) }));
+  }
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.onclose?.(new CloseEvent("close"));
+  }
+}
+
+function harness(options = {}) {
+  const sockets: FakeSocket[] = [];
+  const live = new LiveSocket({ url: "ws://test/ws", flushMs: 250, createSocket: () => { const s = new FakeSocket(); sockets.push(s); return s; }, ...options });
+  return { live, sockets };
+}
+
+const completed = (i: number): WsMessage => ({ type: "execution_completed", data: { executionId: `e${i}` }, timestamp: "t" });
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe("LiveSocket", () => {
+  it("delivers a burst of 500 messages as one batch per flush interval", () => {
+    const { live, sockets } = harness();
+    const batches: WsMessage[][] = [];
+    live.subscribe((b) => batches.push(b));
+    live.start();
+    sockets[0].open();
+    for (let i = 0; i < 500; i++) sockets[0].send(completed(i));
+    expect(batches).toHaveLength(0); // nothing rendered per message
+    vi.advanceTimersByTime(250);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]).toHaveLength(500);
+    expect(batches[0][0].data.executionId).toBe("e0");
+    expect(batches[0][499].data.executionId).toBe("e499");
+  });
+
+  it("flushes at most once per interval during a steady stream", () => {
+    const { live, sockets } = harness();
+    const batches: WsMessage[][] = [];
+    live.subscribe((b) => batches.push(b));
+    live.start();
+    sockets[0].open();
+    for (let ms = 0; ms < 1000; ms += 2) {
+      sockets[0].send(completed(ms));
+      vi.advanceTimersByTime(2);
+    }
+    vi.advanceTimersByTime(250);
+    expect(batches.length).toBeLessThanOrEqual(5);
+    expect(batches.flat()).toHaveLength(500);
+  });
+
+  it("keeps only the newest messages when a page cannot keep up", () => {
+    const { live, sockets } = harness({ maxBuffer: 100 });
+    const batches: WsMessage[][] = [];
+    live.subscribe((b) => batches.push(b));
+    live.start();
+    sockets[0].open();
+    for (let i = 0; i < 300; i++) sockets[0].send(completed(i));
+    vi.advanceTimersByTime(250);
+    expect(batches[0]).toHaveLength(100);
+    expect(batches[0][0].data.executionId).toBe("e200");
+  });
+
+  it("ignores frames that are not messages", () => {
+    const { live, sockets } = harness();
+    const batches: WsMessage[][] = [];
+    live.subscribe((b) => batches.push(b));
+    live.start();
+    sockets[0].open();
+    sockets[0].send("not json");
+    sockets[0].send({ nope: 1 });
+    sockets[0].send(completed(1));
+    vi.advanceTimersByTime(250);
+    expect(batches).toEqual([[completed(1)]]);
+  });
+
+  it("reports Live while open and reconnects with growing backoff", () => {
+    const { live, sockets } = harness({ minBackoffMs: 500, maxBackoffMs: 4000 });
+    const statuses: string[] = [];
+    live.onStatus((s) => statuses.push(s));
+    live.start();
+    sockets[0].open();
+    expect(live.status).toBe("live");
+    sockets[0].close();
+    expect(live.status).toBe("reconnecting");
+    vi.advanceTimersByTime(499);
+    expect(sockets).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(2); // first retry after 500 ms
+    sockets[1].close();
+    vi.advanceTimersByTime(999);
+    expect(sockets).toHaveLength(2);
+    vi.advanceTimersByTime(1);
+    expect(sockets).toHaveLength(3); // then 1 s
+    sockets[2].open();
+    expect(statuses).toEqual(["live", "reconnecting", "live"]);
+    expect([1, 2, 3, 4, 5, 10].map((n) => live.backoff(n))).toEqual([500, 1000, 2000, 4000, 4000, 4000]);
+  });
+
+  it("stops for good when stopped", () => {
+    const { live, sockets } = harness();
+    live.start();
+    sockets[0].open();
+    live.stop();
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(1);
+    expect(sockets[0].closed).toBe(true);
+  });
+});
