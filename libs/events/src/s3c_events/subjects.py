@@ -16,12 +16,12 @@ EXECUTION_EVENTS = f"{EVENTS}.execution.>"
 SCALING_EVENTS = f"{EVENTS}.scaling.>"
 BILLING_EVENTS = f"{EVENTS}.billing.>"
 
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")
+_TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _token(value: str) -> str:
     # A subject token must not contain '.', '*', '>' or whitespace, or it would change the routing.
-    if not _TOKEN.match(value):
+    if not _TOKEN.fullmatch(value):
         raise ValueError(f"not a valid subject token: {value!r}")
     return value
 
