@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
-from py_mini_racer import MiniRacer
-from py_mini_racer._exc import JSEvalException, JSOOMException, JSTimeoutException
+from py_mini_racer import JSEvalException, JSOOMException, JSTimeoutException, MiniRacer
 
 from s3c_executor.domain.entrypoint import top_level_functions
 

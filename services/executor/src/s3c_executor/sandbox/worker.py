@@ -91,13 +91,15 @@ def main() -> None:
     for line in sys.stdin:
         if not line.strip():
             continue
+        request: Any = None
         try:
-            reply = worker.handle(json.loads(line))
-        except Exception as exc:  # never die with a run in hand: answer, and drop that isolate
             request = json.loads(line)
-            worker._drop(request.get("key", ""), [])
-            reply = {"ok": False, "errorKind": "crash", "error": f"sandbox error: {exc}", "logs": [],
-                     "durationMs": 0.0, "coldStart": True, "loadMs": 0.0, "evicted": [request.get("key")]}  # fmt: skip
+            reply = worker.handle(request)
+        except Exception as exc:  # never die with a run in hand: answer, and drop that isolate
+            key = request.get("key", "") if isinstance(request, dict) else ""
+            worker._drop(key, [])
+            reply = {"ok": False, "errorKind": "crash", "error": f"sandbox error: {exc}"[:4096], "logs": [],
+                     "durationMs": 0.0, "coldStart": True, "loadMs": 0.0, "evicted": [key] if key else []}  # fmt: skip
         out.write(json.dumps(reply, separators=(",", ":")) + "\n")
         out.flush()
         worker.prepare()  # after the answer: the caller does not wait for it
