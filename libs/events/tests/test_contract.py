@@ -20,6 +20,7 @@ from s3c_events import (
     subjects,
 )
 from s3c_events.catalog import UPCASTERS
+from s3c_events.envelope import SOURCES
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -35,20 +36,51 @@ def test_envelope_and_subject() -> None:
     event = registered()
     assert event.type == "registered" and event.schema_version == 1
     assert event.subject == "s3c.evt.function.f1.registered"
-    wire = json.loads(event.to_json())
-    assert {"event_id", "type", "schema_version", "occurred_at", "functionId", "function"} <= set(
-        wire
-    )
-    assert wire["function"]["config"] == {"timeout": 30000, "retryCount": 3}
-    assert wire["function"]["createdAt"].startswith("2026-01-02T03:04:05")
+
+
+def test_the_wire_is_a_cloudevent_in_structured_mode() -> None:
+    event = registered()
+    wire = json.loads(event.to_wire())
+    assert {k: v for k, v in wire.items() if k != "data"} == {
+        "specversion": "1.0",
+        "id": event.event_id,
+        "source": "/s3c/registry",
+        "type": "dev.s3c.function.registered",
+        "subject": "f1",
+        "time": event.occurred_at.isoformat().replace("+00:00", "Z"),
+        "datacontenttype": "application/json",
+        "dataschema": "urn:s3c:event:function.registered:v1",
+    }
+    assert set(wire["data"]) == {"functionId", "function"}  # camelCase payload, no envelope
+    assert wire["data"]["function"]["config"] == {"timeout": 30000, "retryCount": 3}
+    assert wire["data"]["function"]["createdAt"].startswith("2026-01-02T03:04:05")
 
 
 def test_round_trip_and_tolerant_reader() -> None:
     event = registered()
-    wire = json.loads(event.to_json())
-    wire["somethingNew"] = {"added": "later"}
+    wire = json.loads(event.to_wire())
+    wire["data"]["somethingNew"] = {"added": "later"}
+    wire["someextension"] = "ignored"
     decoded = decode_event(event.subject, json.dumps(wire).encode())
     assert decoded == event
+
+
+def test_events_stored_in_the_old_flat_shape_still_decode() -> None:
+    event = registered()
+    old = {
+        "event_id": event.event_id,
+        "type": "registered",
+        "schema_version": 1,
+        "occurred_at": event.occurred_at.isoformat(),
+        **json.loads(event.to_wire())["data"],
+    }
+    assert decode_event(event.subject, json.dumps(old).encode()) == event
+
+
+def test_every_event_type_has_a_source_service() -> None:
+    for (aggregate, kind), cls in EVENT_TYPES.items():
+        assert cls.AGGREGATE == aggregate and cls.TYPE == kind
+        assert SOURCES[aggregate] in {"registry", "executor", "billing", "scaler"}
 
 
 def test_events_are_frozen() -> None:

@@ -100,10 +100,56 @@ def asyncapi(args: argparse.Namespace) -> int:
             merged.setdefault(section, {}).update(spec.get(section, {}))
         for section, items in spec.get("components", {}).items():
             merged.setdefault("components", {}).setdefault(section, {}).update(items)
+    as_cloudevents(merged)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n")
     print(f"wrote {args.output}")
     return 0
+
+
+ENVELOPE_FIELDS = ("event_id", "type", "schema_version", "occurred_at")
+
+
+def as_cloudevents(spec: dict[str, Any]) -> None:
+    """Describe each event as it travels: a CloudEvents 1.0 structured-mode message whose `data`
+    is the event's payload (FastStream documents the model, whose envelope is flat)."""
+    schemas = spec["components"]["schemas"]
+    for channel in spec["channels"].values():
+        if not channel["address"].startswith("s3c.evt."):
+            continue
+        _, _, aggregate, _, kind = channel["address"].split(".")
+        for ref in channel["messages"].values():
+            message = spec["components"]["messages"][ref["$ref"].rsplit("/", 1)[1]]
+            name = message["payload"]["$ref"].rsplit("/", 1)[1]
+            if f"{name}Data" in schemas:
+                continue
+            data = dict(schemas[name])
+            data["properties"] = {
+                k: v for k, v in data["properties"].items() if k not in ENVELOPE_FIELDS
+            }
+            data["required"] = [r for r in data.get("required", []) if r not in ENVELOPE_FIELDS]
+            data["title"] = f"{name} data"
+            schemas[f"{name}Data"] = data
+            schemas[name] = {
+                "title": name,
+                "description": f"CloudEvents 1.0 (structured mode) carrying {aggregate}.{kind}",
+                "type": "object",
+                "required": ["specversion", "id", "source", "type", "subject", "time", "data"],
+                "properties": {
+                    "specversion": {"const": "1.0"},
+                    "id": {"type": "string", "description": "the event id; also Nats-Msg-Id"},
+                    "source": {"type": "string", "description": "/s3c/<service>"},
+                    "type": {"const": f"dev.s3c.{aggregate}.{kind}"},
+                    "subject": {"type": "string", "description": "the aggregate id"},
+                    "time": {"type": "string", "format": "date-time"},
+                    "datacontenttype": {"const": "application/json"},
+                    "dataschema": {
+                        "type": "string",
+                        "description": f"urn:s3c:event:{aggregate}.{kind}:v<schema version>",
+                    },
+                    "data": {"$ref": f"#/components/schemas/{name}Data"},
+                },
+            }
 
 
 def audit(args: argparse.Namespace) -> int:

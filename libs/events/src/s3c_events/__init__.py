@@ -24,6 +24,8 @@ from s3c_events.executor import (
     ExecutionMetrics,
     ExecutionRequested,
     ExecutionStarted,
+    ExecutionTimeseries,
+    FunctionRunStats,
     FunctionSnapshot,
     InvokeFunction,
 )
@@ -46,7 +48,13 @@ from s3c_events.registry import (
     RegisterFunction,
     UpdateFunction,
 )
-from s3c_events.scaler import PoolScaledDown, PoolScaledUp, ScalerStatus, ScalingHistory
+from s3c_events.scaler import (
+    PoolScaledDown,
+    PoolScaledUp,
+    QueueHistory,
+    ScalerStatus,
+    ScalingHistory,
+)
 
 __all__ = [
     "EVENT_TYPES",
@@ -70,6 +78,7 @@ __all__ = [
     "ExecutionMetrics",
     "ExecutionRequested",
     "ExecutionStarted",
+    "ExecutionTimeseries",
     "FunctionActivated",
     "FunctionChanges",
     "FunctionConfig",
@@ -81,6 +90,7 @@ __all__ = [
     "FunctionEvent",
     "FunctionList",
     "FunctionRegistered",
+    "FunctionRunStats",
     "FunctionSnapshot",
     "FunctionState",
     "FunctionUpdated",
@@ -88,6 +98,7 @@ __all__ = [
     "Message",
     "PoolScaledDown",
     "PoolScaledUp",
+    "QueueHistory",
     "RegisterFunction",
     "Reply",
     "ResourceUsage",

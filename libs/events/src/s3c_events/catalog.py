@@ -36,10 +36,32 @@ def event_class(subject: str) -> type[Event]:
         raise UnknownEvent(f"no event type for subject {subject}") from None
 
 
+def from_cloudevent(message: dict[str, Any]) -> dict[str, Any]:
+    """A CloudEvents message back to the model's flat shape (envelope beside camelCase payload)."""
+    data = message.get("data")
+    if not isinstance(data, dict):
+        raise ValueError("a CloudEvents message without an object `data`")
+    schema = str(message.get("dataschema", ""))
+    version = schema.rsplit(":v", 1)[1] if ":v" in schema else "1"
+    return {
+        **data,
+        "event_id": message.get("id"),
+        "schema_version": int(version) if version.isdigit() else 1,
+        "occurred_at": message.get("time"),
+    }
+
+
 def decode_event(subject: str, data: bytes | str | dict[str, Any]) -> Event:
-    """Parse an event payload, upcasting older schema versions first (stored events never change)."""
+    """Parse an event, upcasting older shapes first (stored events are never rewritten).
+
+    Two wire shapes exist: CloudEvents 1.0 (written since schema 1 of the wire, with
+    `specversion`) and the flat shape stored before it (snake_case envelope keys beside the
+    camelCase payload). Both decode to the same model.
+    """
     cls = event_class(subject)
     payload: dict[str, Any] = json.loads(data) if isinstance(data, bytes | str) else dict(data)
+    if "specversion" in payload:
+        payload = from_cloudevent(payload)
     version = int(payload.get("schema_version", cls.SCHEMA_VERSION))
     while version < cls.SCHEMA_VERSION:
         payload = UPCASTERS[(cls.AGGREGATE, cls.TYPE, version)](payload)

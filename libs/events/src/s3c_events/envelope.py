@@ -32,6 +32,29 @@ class Message(BaseModel):
         return self.model_dump(mode="json", by_alias=True)
 
 
+# The service that writes each aggregate: a CloudEvent's `source` is `/s3c/<service>`.
+SOURCES = {
+    "function": "registry",
+    "execution": "executor",
+    "billing": "billing",
+    "scaling": "scaler",
+}
+ENVELOPE = frozenset({"event_id", "type", "schema_version", "occurred_at"})
+CLOUDEVENTS_CONTENT_TYPE = "application/cloudevents+json"
+
+
+def dataschema(aggregate: str, event_type: str, version: int) -> str:
+    return f"urn:s3c:event:{aggregate}.{event_type}:v{version}"
+
+
+def cloud_event_type(aggregate: str, event_type: str) -> str:
+    return f"dev.s3c.{aggregate}.{event_type}"
+
+
+def iso_z(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 class Event(Message):
     """An immutable fact. `event_id` doubles as `Nats-Msg-Id`, so JetStream drops duplicates.
 
@@ -65,6 +88,26 @@ class Event(Message):
         from s3c_events.subjects import event_subject
 
         return event_subject(self.AGGREGATE, self.aggregate_id, self.TYPE)
+
+    def to_cloudevent(self) -> dict[str, Any]:
+        """The wire shape: a CloudEvents 1.0 structured-mode message with camelCase `data`."""
+        flat = self.to_dict()
+        return {
+            "specversion": "1.0",
+            "id": self.event_id,
+            "source": f"/s3c/{SOURCES[self.AGGREGATE]}",
+            "type": cloud_event_type(self.AGGREGATE, self.TYPE),
+            "subject": self.aggregate_id,
+            "time": iso_z(self.occurred_at),
+            "datacontenttype": "application/json",
+            "dataschema": dataschema(self.AGGREGATE, self.TYPE, self.schema_version),
+            "data": {k: v for k, v in flat.items() if k not in ENVELOPE},
+        }
+
+    def to_wire(self) -> bytes:
+        import json
+
+        return json.dumps(self.to_cloudevent(), separators=(",", ":")).encode()
 
 
 class ErrorInfo(Message):

@@ -160,3 +160,19 @@ class ExecutionMetrics(Message):
     """Counts by status, durations (average, p50, p99, histogram) and recent throughput."""
 
     SUBJECT: ClassVar[str] = query_subject(SERVICE, "metrics")
+
+
+class ExecutionTimeseries(Message):
+    """Runs finished per minute (counts, rate, average, p50, p99), oldest first, one point a
+    minute up to the current one."""
+
+    SUBJECT: ClassVar[str] = query_subject(SERVICE, "timeseries")
+    minutes: int = Field(15, ge=1, le=1440)
+
+
+class FunctionRunStats(Message):
+    """Run figures per function: one function's (zeros if it never ran), or, without
+    `functionId`, those of every function that ran."""
+
+    SUBJECT: ClassVar[str] = query_subject(SERVICE, "function_stats")
+    function_id: str | None = None

@@ -49,3 +49,11 @@ class ScalerStatus(Message):
     """The current decision, the last queue length read, and the policy in force."""
 
     SUBJECT: ClassVar[str] = query_subject(SERVICE, "status")
+
+
+class QueueHistory(Message):
+    """The scaler's recent reads of the work queue's depth, oldest first (kept in memory: a
+    restarted scaler starts with none)."""
+
+    SUBJECT: ClassVar[str] = query_subject(SERVICE, "queue_history")
+    minutes: int = Field(15, ge=1, le=1440)

@@ -6,6 +6,7 @@ from nats.js import JetStreamContext
 from nats.js.api import PubAck, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import APIError, BadRequestError, NotFoundError
 from s3c_events import Event, streams
+from s3c_events.envelope import CLOUDEVENTS_CONTENT_TYPE
 from s3c_events.subjects import aggregate_events
 
 # JetStream's API error code for a failed Nats-Expected-Last-Subject-Sequence check.
@@ -57,14 +58,18 @@ async def publish_event(
     With `expected_aggregate_seq`, JetStream refuses the append unless the last event of this
     aggregate instance (any event type) is at that stream sequence (0: none yet).
     """
-    headers = {"Nats-Msg-Id": event.event_id, "S3C-Event-Type": event.type}
+    headers = {
+        "Nats-Msg-Id": event.event_id,
+        "S3C-Event-Type": event.type,
+        "Content-Type": CLOUDEVENTS_CONTENT_TYPE,
+    }
     if expected_aggregate_seq is not None:
         headers["Nats-Expected-Last-Subject-Sequence"] = str(expected_aggregate_seq)
         headers["Nats-Expected-Last-Subject-Sequence-Subject"] = aggregate_events(
             event.AGGREGATE, event.aggregate_id
         )
     try:
-        return await js.publish(event.subject, event.to_json(), headers=headers)
+        return await js.publish(event.subject, event.to_wire(), headers=headers)
     except APIError as exc:
         if exc.err_code == WRONG_LAST_SEQUENCE:
             raise ConcurrencyConflict(str(exc)) from exc

@@ -42,6 +42,26 @@ async def bulk_apply(collection: AsyncCollection[Doc], ops: Sequence[Any]) -> No
             raise
 
 
+async def unseen_by_aggregate(
+    target: AsyncCollection[Doc], batch: Sequence[Any]
+) -> list[tuple[str, Doc | None, list[Any]]]:
+    """Group a batch of events (`Applied` items) by aggregate id, with each aggregate's stored
+    document (one query) and the items it has not seen yet (by `_seq`); aggregates with none are
+    left out."""
+    by_id: dict[str, list[Any]] = {}
+    for item in batch:
+        by_id.setdefault(item.event.aggregate_id, []).append(item)
+    stored = {doc["_id"]: doc async for doc in target.find({"_id": {"$in": list(by_id)}})}
+    out = []
+    for aggregate_id, items in by_id.items():
+        doc = stored.get(aggregate_id)
+        seen = int(doc.get("_seq", 0)) if doc else 0
+        fresh = [i for i in items if i.seq > seen]
+        if fresh:
+            out.append((aggregate_id, doc, fresh))
+    return out
+
+
 async def fold_by_aggregate(
     target: AsyncCollection[Doc],
     batch: Sequence[Any],
@@ -53,17 +73,8 @@ async def fold_by_aggregate(
     that document (or None). Each write is guarded by the last sequence it folds in, so events a
     document has already seen are never folded twice.
     """
-    by_id: dict[str, list[Any]] = {}
-    for item in batch:
-        by_id.setdefault(item.event.aggregate_id, []).append(item)
-    stored = {doc["_id"]: doc async for doc in target.find({"_id": {"$in": list(by_id)}})}
     ops = []
-    for aggregate_id, items in by_id.items():
-        doc = stored.get(aggregate_id)
-        seen = int(doc.get("_seq", 0)) if doc else 0
-        fresh = [i for i in items if i.seq > seen]
-        if not fresh:
-            continue
+    for aggregate_id, doc, fresh in await unseen_by_aggregate(target, batch):
         update = fold(doc, [i.event for i in fresh])
         if update:
             ops.append(guarded_upsert(aggregate_id, fresh[-1].seq, update))

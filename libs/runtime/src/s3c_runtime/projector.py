@@ -182,10 +182,15 @@ class Projector:
         """Replay the whole stream into a collection (a fresh one by default: `<collection>`).
 
         Returns the number of events replayed. Rebuilding into another collection lets a caller
-        compare the result with the live read model, or swap it in.
+        compare the result with the live read model, or swap it in. A projection may define
+        `async reset(target)`: it is called first, to clear what it keeps beside `target` (the
+        executor's roll-ups), so those are rebuilt from zero too.
         """
         target = self.db[into or self.projection.collection]
         await target.delete_many({})
+        reset = getattr(self.projection, "reset", None)
+        if reset is not None:
+            await reset(target)
         info = await self.js.stream_info(self.projection.stream.name)
         last = info.state.last_seq
         if last == 0:

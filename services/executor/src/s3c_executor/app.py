@@ -11,6 +11,8 @@ from s3c_events import (
     ExecutionDetail,
     ExecutionList,
     ExecutionMetrics,
+    ExecutionTimeseries,
+    FunctionRunStats,
     InvokeFunction,
     PoolScaledDown,
     PoolScaledUp,
@@ -61,6 +63,7 @@ def build(settings: Settings | None = None) -> Service:
         await pool.start()
         projector = Projector(service.js, service.db, projections.ExecutionsProjection())
         await projections.ensure_indexes(projector.target)
+        await projections.seed_rollups(projector.target, await projector.checkpoint())
         projector.start()
         parts["handlers"] = h = ExecutorHandlers(service.js, pool, projector)
         consumer = WorkConsumer(service.js, h, cfg.work_ack_wait)
@@ -116,7 +119,19 @@ def build(settings: Settings | None = None) -> Service:
     service.answer(
         ExecutionMetrics,
         lambda q: handlers().metrics(q),
-        "counts, durations and throughput",
+        "counts, durations and throughput, from the roll-ups",
+        max_workers=concurrent,
+    )
+    service.answer(
+        ExecutionTimeseries,
+        lambda q: handlers().timeseries(q),
+        "finished runs per minute",
+        max_workers=concurrent,
+    )
+    service.answer(
+        FunctionRunStats,
+        lambda q: handlers().function_stats(q),
+        "run figures per function",
         max_workers=concurrent,
     )
     service.document_events(EXECUTION_EVENTS, f"{EVENTS}.execution.{{{{executionId}}}}.{{type}}")

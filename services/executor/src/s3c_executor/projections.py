@@ -1,4 +1,5 @@
-"""The executor's read model: one record per execution, folded from the execution.* stream."""
+"""The executor's read models, folded from the execution.* stream: one record per execution, and
+the roll-ups the metrics are read from (`executions_stats`, see `domain/stats.py`)."""
 
 from __future__ import annotations
 
@@ -7,38 +8,97 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from s3c_events import streams, subjects
-from s3c_runtime.mongo import Doc, fold_by_aggregate
+from s3c_runtime.mongo import Doc, bulk_apply, guarded_upsert, unseen_by_aggregate
 from s3c_runtime.projector import Applied
 
-from s3c_executor.domain.executions import evolve
+from s3c_executor.domain import stats
+from s3c_executor.domain.stats import BUCKETS_MS, Delta
+
+__all__ = ["BUCKETS_MS", "COLLECTION", "ExecutionsProjection", "seed_rollups", "stats_of", "view"]
 
 COLLECTION = "executions"
-# Upper bounds (ms) of the duration histogram's buckets; a last bucket holds the rest.
-BUCKETS_MS = (1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000)
+
+
+def stats_of(target: AsyncCollection[Doc]) -> AsyncCollection[Doc]:
+    """The roll-ups that go with a record collection (`executions` -> `executions_stats`), so a
+    rebuild into another collection never touches the live roll-ups."""
+    return target.database[f"{target.name}_stats"]
+
+
+def record_of(doc: Doc | None) -> dict[str, Any] | None:
+    return {k: v for k, v in doc.items() if k not in ("_id", "_seq")} if doc else None
 
 
 class ExecutionsProjection:
+    """Records and roll-ups, exact under replays and crashes.
+
+    Each event's effect on the roll-ups is derived from the record as stored before it (only
+    events the record has not seen count), and each roll-up document applies only the deltas of
+    events after its own `_seq`. The roll-ups are written first, the records second: a crash in
+    between leaves the records behind, so the batch read again derives the same deltas from the
+    same stored records, and the roll-ups (already past those sequences) skip them. The records
+    are never ahead of the roll-ups, so no delta is ever lost; nothing relies on the batch being
+    cut the same way twice.
+    """
+
     name = "executor-executions"
     stream = streams.EXECUTIONS
     filter_subject = subjects.EXECUTION_EVENTS
     collection = COLLECTION
 
     async def apply(self, target: AsyncCollection[Doc], batch: Sequence[Applied]) -> None:
-        def fold(doc: Doc | None, events: list[Any]) -> dict[str, Any]:
-            record = {k: v for k, v in doc.items() if k not in ("_id", "_seq")} if doc else None
-            for event in events:
-                record = evolve(record, event)
-            return {"$set": record}
+        records = []
+        deltas: dict[str, list[tuple[int, Delta]]] = {}
+        for aggregate_id, doc, fresh in await unseen_by_aggregate(target, batch):
+            record, changes = stats.fold_events(record_of(doc), [(i.seq, i.event) for i in fresh])
+            for seq, delta in changes:
+                deltas.setdefault(delta.key, []).append((seq, delta))
+            records.append(guarded_upsert(aggregate_id, fresh[-1].seq, {"$set": record or {}}))
+        await self._roll_up(stats_of(target), deltas)
+        await bulk_apply(target, records)
 
-        await fold_by_aggregate(target, batch, fold)
+    async def _roll_up(
+        self, rollups: AsyncCollection[Doc], deltas: dict[str, list[tuple[int, Delta]]]
+    ) -> None:
+        """Read-modify-write of the roll-up documents the batch touches: one read, one write."""
+        if not deltas:
+            return
+        stored = {d["_id"]: d async for d in rollups.find({"_id": {"$in": list(deltas)}})}
+        writes = stats.roll_up(stored, deltas)
+        await bulk_apply(
+            rollups,
+            [guarded_upsert(key, seq, {"$set": fields}) for key, (seq, fields) in writes.items()],
+        )
+
+    async def reset(self, target: AsyncCollection[Doc]) -> None:
+        """Before a rebuild into `target`: its roll-ups start from zero too."""
+        await stats_of(target).delete_many({})
+
+
+async def seed_rollups(target: AsyncCollection[Doc], checkpoint: int) -> int:
+    """Build the roll-ups from the records if they have none yet (records kept by a version
+    without roll-ups): one scan, once, before the projector starts. Each document is guarded by
+    the checkpoint, as if a batch ending there had written it, so events after the checkpoint
+    are added by the projector as usual, and a second seeding (a replica starting at the same
+    time, a crash half-way) changes nothing. Returns the number of documents written."""
+    rollups = stats_of(target)
+    if await rollups.find_one({"_id": stats.GLOBAL}) or not await target.find_one({}):
+        return 0
+    fields = ("status", "createdAt", "endTime", "duration", "functionId")
+    docs = stats.totals([d async for d in target.find({}, dict.fromkeys(fields, 1))])
+    ops = [guarded_upsert(k, checkpoint, {"$set": v}) for k, v in docs.items() if k != stats.GLOBAL]
+    await bulk_apply(rollups, ops)
+    if stats.GLOBAL in docs:  # last: its presence says the seeding is done
+        await bulk_apply(
+            rollups, [guarded_upsert(stats.GLOBAL, checkpoint, {"$set": docs[stats.GLOBAL]})]
+        )
+    return len(docs)
 
 
 async def ensure_indexes(collection: AsyncCollection[Doc]) -> None:
     await collection.create_index([("functionId", 1), ("createdAt", -1)])
     await collection.create_index([("status", 1), ("createdAt", -1)])
     await collection.create_index([("createdAt", -1)])
-    await collection.create_index([("status", 1), ("endTime", -1)])
-    await collection.create_index([("status", 1), ("duration", 1)])
 
 
 def view(doc: Doc) -> dict[str, Any]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from typing import Any
 
-from s3c_events import PoolScaledDown, PoolScaledUp, ScalerStatus, ScalingHistory
+from s3c_events import PoolScaledDown, PoolScaledUp, QueueHistory, ScalerStatus, ScalingHistory
 from s3c_events.scaler import SERVICE
 from s3c_events.subjects import EVENTS
 from s3c_runtime.projector import Projector
@@ -76,7 +78,19 @@ def build(settings: Settings | None = None) -> Service:
             },
         }
 
+    async def queue_history(query: QueueHistory) -> list[dict[str, Any]]:
+        loop: ScalingLoop = parts["loop"]
+        return [
+            {
+                "t": datetime.fromtimestamp(s.at, UTC).isoformat().replace("+00:00", "Z"),
+                "queueLength": s.queue_length,
+                "instances": s.instances,
+            }
+            for s in loop.samples.since(time.time() - 60 * query.minutes)
+        ]
+
     service.answer(ScalingHistory, history, "scaling decisions, newest first")
     service.answer(ScalerStatus, status, "current size, queue length and policy")
+    service.answer(QueueHistory, queue_history, "recent queue depth readings, oldest first")
     service.document_events([PoolScaledUp, PoolScaledDown], f"{EVENTS}.scaling.pool.{{type}}")
     return service

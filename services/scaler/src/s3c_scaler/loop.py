@@ -20,6 +20,7 @@ from s3c_events.subjects import aggregate_events
 from s3c_runtime.bus import ConcurrencyConflict, publish_event
 
 from s3c_scaler.domain.policy import Policy, PoolState, decide
+from s3c_scaler.domain.samples import QueueSamples, Sample
 
 log = logging.getLogger("s3c.scaler")
 
@@ -42,6 +43,7 @@ class ScalingLoop:
         self.seq = 0  # stream sequence of the last decision (0: none yet)
         self.decisions = 0
         self.last_pending: int | None = None
+        self.samples = QueueSamples(interval)  # every reading, for the dashboard's queue chart
         self._task: asyncio.Task[None] | None = None
 
     async def load(self) -> None:
@@ -70,6 +72,12 @@ class ScalingLoop:
     async def tick(self) -> Any:
         pending = await self.pending()
         self.last_pending = pending
+        try:
+            return await self._decide(pending)
+        finally:
+            self.samples.add(Sample(time.time(), pending, self.state.instances))
+
+    async def _decide(self, pending: int) -> Any:
         if not self.enabled:
             return None
         decision, state = decide(self.policy, self.state, pending, time.monotonic())

@@ -11,6 +11,7 @@ from s3c_events import (
     FunctionChanges,
     FunctionDetail,
     FunctionList,
+    FunctionRunStats,
     FunctionState,
     RegisterFunction,
     UpdateFunction,
@@ -45,6 +46,22 @@ async def create_function(
     data = await services.call(RegisterFunction.SUBJECT, body)
     functions.put(FunctionState.model_validate(data))  # read-your-writes for execute/invoke
     return ok(function_view(data), 201)
+
+
+# Before `/{function_id}`, which would take "stats" for an id.
+@router.get("/stats", summary="Run figures of every function that ran, latest run first")
+async def functions_stats(services: Client) -> JSONResponse:
+    """`[{functionId, executions, completed, failed, lastRunAt, avgDurationMs}]` from the
+    executor's per-function roll-ups; a function that never ran is not listed (its figures are
+    zeros). `lastRunAt` is the latest run's `createdAt`; `avgDurationMs` is over finished runs."""
+    return ok(await services.call(FunctionRunStats.SUBJECT, FunctionRunStats()))
+
+
+@router.get("/{function_id}/stats", summary="One function's run figures")
+async def function_stats(function_id: str, services: Client, functions: Catalog) -> JSONResponse:
+    await functions.by_id(function_id)  # 404 for an unknown function
+    rows = await services.call(FunctionRunStats.SUBJECT, FunctionRunStats(function_id=function_id))
+    return ok(rows[0])
 
 
 @router.get("/{function_id}", summary="One function")

@@ -1,4 +1,4 @@
-"""Metrics: the seed's system overview, the scaling history, and Prometheus text."""
+"""Metrics: the seed's system overview, per-minute series, the scaling history, Prometheus text."""
 
 from __future__ import annotations
 
@@ -7,7 +7,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, PlainTextResponse
-from s3c_events import ExecutionMetrics, FunctionList, ScalerStatus, ScalingHistory, SystemCosts
+from s3c_events import (
+    ExecutionMetrics,
+    ExecutionTimeseries,
+    FunctionList,
+    QueueHistory,
+    ScalerStatus,
+    ScalingHistory,
+    SystemCosts,
+)
 
 from s3c_gateway.deps import client
 from s3c_gateway.errors import ApiError
@@ -44,6 +52,25 @@ async def overview(
 async def get_metrics(services: Client) -> JSONResponse:
     metrics, _, _ = await overview(services)
     return JSONResponse({"success": True, "data": metrics})
+
+
+@router.get(
+    "/api/metrics/timeseries",
+    summary="Per-minute runs, rate and durations, and the recent queue depth (oldest first)",
+)
+async def timeseries(
+    services: Client, minutes: Annotated[int, Query(ge=1, le=1440)] = 15
+) -> JSONResponse:
+    """`points`: one a minute, the current (partial) minute last, zeros for idle minutes, from
+    the executor's roll-ups. `queue`: the scaler's readings of the work queue over the same
+    span, every scaling interval; the scaler keeps the last 15 minutes in memory, so a longer
+    span shows 15 minutes, and a restarted scaler starts again from none. `[]` while the scaler
+    does not answer."""
+    series, queue = await asyncio.gather(
+        services.call(ExecutionTimeseries.SUBJECT, ExecutionTimeseries(minutes=minutes)),
+        optional(services.call(QueueHistory.SUBJECT, QueueHistory(minutes=minutes))),
+    )
+    return JSONResponse({"success": True, "data": {**series, "queue": queue or []}})
 
 
 @router.get("/api/metrics/scaling-history", summary="Scaling decisions, newest first")
