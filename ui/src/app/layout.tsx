@@ -28,7 +28,8 @@ function LiveIndicator() {
 export function Layout() {
   return (
     <div className="min-h-screen md:flex">
-      <header className="border-b border-slate-200 bg-white md:sticky md:top-0 md:h-screen md:w-56 md:shrink-0 md:border-r md:border-b-0">
+      <header className="border-b border-slate-200 bg-white md:w-56 md:shrink-0 md:border-r md:border-b-0">
+        <div className="md:sticky md:top-0">
         <div className="flex items-center justify-between gap-2 px-4 py-3 md:flex-col md:items-start md:py-5">
           <a href="/" className="flex items-center gap-2 font-semibold text-slate-900">
             <Zap aria-hidden className="h-5 w-5 text-indigo-600" /> S3-for-Compute
@@ -55,6 +56,7 @@ export function Layout() {
             ))}
           </ul>
         </nav>
+        </div>
       </header>
       <main className="min-w-0 flex-1 px-4 py-6 md:px-8">
         <Suspense fallback={<Loading />}>

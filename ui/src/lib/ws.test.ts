@@ -38,6 +38,7 @@ describe("LiveSocket", () => {
     const batches: WsMessage[][] = [];
     live.subscribe((b) => batches.push(b));
     live.start();
+    vi.advanceTimersByTime(0);
     sockets[0].open();
     for (let i = 0; i < 500; i++) sockets[0].send(completed(i));
     expect(batches).toHaveLength(0); // nothing rendered per message
@@ -53,6 +54,7 @@ describe("LiveSocket", () => {
     const batches: WsMessage[][] = [];
     live.subscribe((b) => batches.push(b));
     live.start();
+    vi.advanceTimersByTime(0);
     sockets[0].open();
     for (let ms = 0; ms < 1000; ms += 2) {
       sockets[0].send(completed(ms));
@@ -68,6 +70,7 @@ describe("LiveSocket", () => {
     const batches: WsMessage[][] = [];
     live.subscribe((b) => batches.push(b));
     live.start();
+    vi.advanceTimersByTime(0);
     sockets[0].open();
     for (let i = 0; i < 300; i++) sockets[0].send(completed(i));
     vi.advanceTimersByTime(250);
@@ -80,6 +83,7 @@ describe("LiveSocket", () => {
     const batches: WsMessage[][] = [];
     live.subscribe((b) => batches.push(b));
     live.start();
+    vi.advanceTimersByTime(0);
     sockets[0].open();
     sockets[0].send("not json");
     sockets[0].send({ nope: 1 });
@@ -93,6 +97,7 @@ describe("LiveSocket", () => {
     const statuses: string[] = [];
     live.onStatus((s) => statuses.push(s));
     live.start();
+    vi.advanceTimersByTime(0);
     sockets[0].open();
     expect(live.status).toBe("live");
     sockets[0].close();
@@ -111,9 +116,19 @@ describe("LiveSocket", () => {
     expect([1, 2, 3, 4, 5, 10].map((n) => live.backoff(n))).toEqual([500, 1000, 2000, 4000, 4000, 4000]);
   });
 
+  it("opens no socket when stopped before its first tick (React StrictMode's double effect)", () => {
+    const { live, sockets } = harness();
+    live.start();
+    live.stop();
+    live.start();
+    vi.advanceTimersByTime(0);
+    expect(sockets).toHaveLength(1);
+  });
+
   it("stops for good when stopped", () => {
     const { live, sockets } = harness();
     live.start();
+    vi.advanceTimersByTime(0);
     sockets[0].open();
     live.stop();
     vi.advanceTimersByTime(60_000);

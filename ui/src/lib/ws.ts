@@ -59,7 +59,9 @@ export class LiveSocket {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.connect();
+    // Connect on the next tick: React's StrictMode starts and stops effects once in development,
+    // and closing a socket that is still connecting makes the browser log an error.
+    this.retryTimer = setTimeout(() => this.connect(), 0);
   }
 
   stop(): void {

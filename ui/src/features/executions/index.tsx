@@ -1,9 +1,3 @@
-// Placeholder until the execution pages land.
-import { PageHeader } from "@/components/ui";
-
-export function ExecutionsPage() {
-  return <PageHeader title="Executions" />;
-}
-export function ExecutionDetailPage() {
-  return <PageHeader title="Execution" />;
-}
+// The executions feature: the filterable list and one execution's page.
+export { ExecutionsPage } from "./components/executions-page";
+export { ExecutionDetailPage } from "./components/execution-detail-page";

@@ -1,15 +1,4 @@
-// Placeholder until the function pages land.
-import { PageHeader } from "@/components/ui";
-
-export function FunctionsPage() {
-  return <PageHeader title="Functions" />;
-}
-export function NewFunctionPage() {
-  return <PageHeader title="New function" />;
-}
-export function EditFunctionPage() {
-  return <PageHeader title="Edit function" />;
-}
-export function FunctionDetailPage() {
-  return <PageHeader title="Function" />;
-}
+// The functions feature: list, create, edit, and one function's page with its run panel.
+export { FunctionsPage } from "./components/functions-page";
+export { NewFunctionPage, EditFunctionPage } from "./components/function-edit-pages";
+export { FunctionDetailPage } from "./components/function-detail-page";
