@@ -144,6 +144,9 @@ def test_a_thousand_mixed_executions_add_up_exactly(billing_stack: Stack) -> Non
         )
         assert {h["hour"]: h["executions"] for h in trends} == dict(by_hour)
         assert sum((Decimal(h["costExact"]) for h in trends), Decimal(0)) == ledger
+        parts = ("baseCost", "coldStartCost", "retryCost", "dataTransferCost")
+        for h in trends:  # each hour carries its parts, for a chart stacked by kind of cost
+            assert sum(Decimal(h[f"{p}Exact"]) for p in parts) == Decimal(h["costExact"])
 
 
 def test_killing_billing_during_a_burst_costs_each_execution_once(billing_stack: Stack) -> None:

@@ -167,6 +167,8 @@ class BillingHandlers:
                 "executions": int(d["executions"]),
                 "cost": float(d["totalCost"]),
                 "costExact": d["totalCost"],
+                # The parts of the total, for a chart stacked by kind of cost.
+                **money_view(d, MONEY[:-1]),
             }
             async for d in cursor
         ]
