@@ -5,7 +5,7 @@ export UV_PYTHON_DOWNLOADS := never
 PYTHON ?= python3
 UV := $(PYTHON) -m uv
 
-.PHONY: up test test-ui test-py lint fmt asyncapi openapi sync uv bench ui chromium
+.PHONY: up test test-unit test-ui test-py lint fmt asyncapi openapi sync uv bench ui chromium
 
 uv:
 	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -20,6 +20,10 @@ test: sync lint ui chromium test-ui test-py
 
 test-py: sync
 	$(UV) run --no-sync pytest
+
+# The unit tier alone (no servers, well under 30 s): `-m integration`, `-m e2e`, `-m browser` pick the others.
+test-unit: sync
+	$(UV) run --no-sync pytest -m unit -q
 
 # The web UI: npm ci when the lock changed, a build when anything under ui/ is newer than ui/dist.
 UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) ui/index.html ui/package.json ui/vite.config.ts ui/tsconfig.json

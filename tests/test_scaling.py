@@ -164,8 +164,9 @@ def test_metrics_agree_with_the_stored_executions(scaled: Stack) -> None:
         assert metrics["activeFunctions"] == len(active)
         assert metrics["currentInstances"] == scaled.health("executor")["instances"]
         text = api.get("/metrics/prometheus").text
-        assert f's3c_executions{{status="completed"}} {by_status["completed"]}' in text
-        assert f's3c_execution_duration_ms_bucket{{le="+Inf"}} {finished}' in text
+        # prometheus-client writes every value as a float: `5.0`.
+        assert f's3c_executions{{status="completed"}} {float(by_status["completed"])}\n' in text
+        assert f's3c_execution_duration_ms_bucket{{le="+Inf"}} {float(finished)}\n' in text
         assert (
             "s3c_queue_depth " in text
             and "s3c_instances " in text

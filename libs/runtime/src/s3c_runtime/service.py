@@ -267,7 +267,7 @@ def main(name: str, build: Callable[[Settings], Service]) -> None:
     if "--asyncapi" in sys.argv:
         print(asyncapi_json(service))
         return
-    setup_logging(name, settings.log_level)
+    setup_logging(name, settings.log_level, debug=settings.debug)
     try:
         import uvloop
 

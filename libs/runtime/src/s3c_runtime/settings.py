@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     host: str = Field("0.0.0.0", validation_alias=_env("HOST", "HOST"))
     port: int = Field(5000, validation_alias=_env("PORT", "PORT"))
     log_level: str = Field("INFO", validation_alias=_env("LOG_LEVEL", "LOG_LEVEL"))
+    # The seed's switch: DEBUG=true logs at DEBUG whatever the log level says.
+    debug: bool = Field(False, validation_alias=_env("DEBUG", "DEBUG"))
     request_timeout: float = Field(5.0, validation_alias=_env("REQUEST_TIMEOUT"))
     max_body_bytes: int = Field(1024 * 1024, validation_alias=_env("MAX_BODY_BYTES"))
     # Requests per second per client address at the gateway (0: no limit), and the burst allowed.
@@ -51,6 +53,13 @@ class Settings(BaseSettings):
     scale_step: int = Field(1, validation_alias=_env("SCALE_STEP"))
     scale_cooldown: float = Field(0.0, validation_alias=_env("SCALE_COOLDOWN"))
     scaling_enabled: bool = Field(True, validation_alias=_env("SCALING_ENABLED"))
+
+    @field_validator("debug", mode="before")
+    @classmethod
+    def _tolerant_debug(cls, value: object) -> bool:
+        # Other tools read DEBUG too (node's `debug` takes patterns like `vite:*`): anything but a
+        # yes turns it off rather than stopping the service.
+        return str(value).strip().lower() in {"1", "true", "yes", "on"}
 
     def database(self, service: str) -> str:
         return f"{self.db_prefix}_{service}"

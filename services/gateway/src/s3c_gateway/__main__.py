@@ -11,7 +11,7 @@ from s3c_gateway.app import create_app
 
 def main() -> None:
     settings = Settings()
-    setup_logging("gateway", settings.log_level)
+    setup_logging("gateway", settings.log_level, debug=settings.debug)
     uvicorn.run(
         create_app(settings),
         host=settings.host,

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse, PlainTextResponse
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from prometheus_client.registry import Collector
+from prometheus_client.utils import floatToGoString
 from s3c_events import (
     ExecutionMetrics,
     ExecutionTimeseries,
@@ -81,45 +87,59 @@ async def scaling_history(
     return JSONResponse({"success": True, "data": data})
 
 
-def prometheus_text(metrics: dict[str, Any], costs: dict[str, Any] | None) -> str:
-    lines = [
-        "# HELP s3c_executions Executions by status.",
-        "# TYPE s3c_executions gauge",
-    ]
-    for status in ("pending", "running", "completed", "failed"):
-        lines.append(f's3c_executions{{status="{status}"}} {metrics[f"{status}Executions"]}')
-    hist = metrics["durationHistogram"]
-    lines += [
-        "# HELP s3c_execution_duration_ms Sandbox run time of finished executions.",
-        "# TYPE s3c_execution_duration_ms histogram",
-    ]
-    for bound, count in zip([*hist["bucketsMs"], "+Inf"], hist["cumulativeCounts"], strict=True):
-        lines.append(f's3c_execution_duration_ms_bucket{{le="{bound}"}} {count}')
-    lines += [
-        f"s3c_execution_duration_ms_sum {hist['sumMs']}",
-        f"s3c_execution_duration_ms_count {hist['count']}",
-    ]
-    for name, value, help_text in (
-        ("s3c_queue_depth", metrics.get("queueLength"), "Jobs waiting in the work queue."),
-        (
-            "s3c_instances",
-            metrics.get("currentInstances"),
-            "Worker processes per executor, as decided.",
-        ),
-        ("s3c_active_functions", metrics.get("activeFunctions"), "Active functions."),
-    ):
-        if value is not None:
-            lines += [f"# HELP {name} {help_text}", f"# TYPE {name} gauge", f"{name} {value}"]
-    if costs:
-        lines += ["# HELP s3c_cost_dollars Costs so far, by kind.", "# TYPE s3c_cost_dollars gauge"]
-        for kind, field in (
-            ("executions", "totalExecutionCost"),
-            ("scaling", "scalingCost"),
-            ("storage", "storageCost"),
-            ("total", "totalSystemCost"),
+class SystemFigures(Collector):
+    """The figures one `/metrics/prometheus` request fetched, as metric families. The counts live
+    in the services, not in this process, so they are read at scrape time, not kept in
+    prometheus-client's counters."""
+
+    def __init__(self, metrics: dict[str, Any], costs: dict[str, Any] | None) -> None:
+        self.metrics, self.costs = metrics, costs
+
+    def collect(self) -> Iterator[Metric]:
+        executions = GaugeMetricFamily("s3c_executions", "Executions by status.", labels=["status"])
+        for status in ("pending", "running", "completed", "failed"):
+            executions.add_metric([status], self.metrics[f"{status}Executions"])
+        yield executions
+        # `cumulativeCounts` is already cumulative, the +Inf bucket last; its `_count` is that one.
+        hist = self.metrics["durationHistogram"]
+        # `le` as prometheus-client writes its own buckets: 5 -> "5.0", then "+Inf".
+        bounds = [*hist["bucketsMs"], float("inf")]
+        les = [floatToGoString(b) for b in bounds]  # type: ignore[no-untyped-call]
+        yield HistogramMetricFamily(
+            "s3c_execution_duration_ms",
+            "Sandbox run time of finished executions.",
+            buckets=list(zip(les, hist["cumulativeCounts"], strict=True)),
+            sum_value=hist["sumMs"],
+        )
+        for name, value, help_text in (
+            ("s3c_queue_depth", self.metrics.get("queueLength"), "Jobs waiting in the work queue."),
+            (
+                "s3c_instances",
+                self.metrics.get("currentInstances"),
+                "Worker processes per executor, as decided.",
+            ),
+            ("s3c_active_functions", self.metrics.get("activeFunctions"), "Active functions."),
         ):
-            lines.append(f's3c_cost_dollars{{kind="{kind}"}} {costs[f"{field}Exact"]}')
-    return "\n".join(lines) + "\n"
+            if value is not None:  # its service did not answer: leave the family out
+                yield GaugeMetricFamily(name, help_text, value=value)
+        if self.costs:
+            cost = GaugeMetricFamily("s3c_cost_dollars", "Costs so far, by kind.", labels=["kind"])
+            for kind, field in (
+                ("executions", "totalExecutionCost"),
+                ("scaling", "scalingCost"),
+                ("storage", "storageCost"),
+                ("total", "totalSystemCost"),
+            ):
+                cost.add_metric([kind], float(self.costs[f"{field}Exact"]))
+            yield cost
+
+
+def exposition(metrics: dict[str, Any], costs: dict[str, Any] | None) -> bytes:
+    """The Prometheus text format, from a registry of our own (the global one would also carry
+    this process's Python and GC metrics, and would keep one request's figures for the next)."""
+    registry = CollectorRegistry()
+    registry.register(SystemFigures(metrics, costs))
+    return generate_latest(registry)
 
 
 @router.get(
@@ -129,6 +149,4 @@ async def prometheus(services: Client) -> PlainTextResponse:
     (metrics, _, _), costs = await asyncio.gather(
         overview(services), optional(services.call(SystemCosts.SUBJECT, SystemCosts()))
     )
-    return PlainTextResponse(
-        prometheus_text(metrics, costs), media_type="text/plain; version=0.0.4"
-    )
+    return PlainTextResponse(exposition(metrics, costs), media_type=CONTENT_TYPE_PLAIN_0_0_4)
