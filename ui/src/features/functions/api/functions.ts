@@ -63,12 +63,14 @@ const COST_POLL_TRIES = 15;
 /** How long a run's cost is polled for; a later cost_update invalidation still fills it in. */
 export const COST_WAIT_MS = COST_POLL_MS * COST_POLL_TRIES;
 
-/** One execution, polled until it has finished and billing has priced it (a few seconds at most). */
-export function useExecutionUntilCosted(id: string | null) {
+/** One execution, polled until it has finished and billing has priced it (a few seconds at most).
+ * `enabled` lets a caller wait first: the live `cost_update` usually answers before the record is
+ * even stored, and asking too early costs a 404 (which the browser logs as an error). */
+export function useExecutionUntilCosted(id: string | null, enabled = true) {
   return useQuery({
     queryKey: functionKeys.execution(id ?? ""),
     queryFn: ({ signal }) => fetchExecution(id as string, signal),
-    enabled: id !== null,
+    enabled: id !== null && enabled,
     // The record is written from the event stream: right after a run it can be a moment behind.
     retry: (failures, error) => error instanceof ApiError && error.status === 404 && failures < 8,
     retryDelay: 500,

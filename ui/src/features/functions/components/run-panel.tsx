@@ -100,17 +100,25 @@ export function RunPanel({ functionId, inactive = false }: { functionId: string;
   );
 }
 
+/** How long the panel waits for the live cost before it asks the REST API for the record. */
+export const LIVE_COST_GRACE_MS = 1500;
+
 function RunResult({ result }: { result: InvokeResult }) {
-  const execution = useExecutionUntilCosted(result.executionId);
   const costFilter = useCallback(
     (m: WsMessage) => m.type === "cost_update" && (m.data as { executionId?: string }).executionId === result.executionId,
     [result.executionId],
   );
   const liveCost = useLiveFeed(costFilter, 1)[0]?.data as unknown as CostParts | undefined;
+  const [askRest, setAskRest] = useState(false);
+  useEffect(() => {
+    const timer = setTimeout(() => setAskRest(true), LIVE_COST_GRACE_MS);
+    return () => clearTimeout(timer);
+  }, [result.executionId]);
+  const execution = useExecutionUntilCosted(result.executionId, askRest && !liveCost);
   const cost = (execution.data?.cost as CostParts | null | undefined) ?? liveCost ?? null;
   const [waited, setWaited] = useState(false);
   useEffect(() => {
-    const timer = setTimeout(() => setWaited(true), COST_WAIT_MS + 1000);
+    const timer = setTimeout(() => setWaited(true), LIVE_COST_GRACE_MS + COST_WAIT_MS + 1000);
     return () => clearTimeout(timer);
   }, []);
   const gaveUp = !cost && (execution.isError || waited);
