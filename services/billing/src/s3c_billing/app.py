@@ -1,8 +1,7 @@
-"""Billing composition root: three projectors (function versions, costs, scaling) and queries."""
+"""Billing's service: three projectors (function versions, costs, scaling) and the cost queries,
+wired at start-up by `bootstrap`."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from s3c_events import (
     CostAudit,
@@ -14,71 +13,38 @@ from s3c_events import (
 )
 from s3c_events.billing import SERVICE
 from s3c_events.subjects import EVENTS
-from s3c_runtime.bus import publish_event
 from s3c_runtime.projector import Projector
 from s3c_runtime.service import Service
 from s3c_runtime.settings import Settings
 
-from s3c_billing.handlers import BillingHandlers
-from s3c_billing.projections import (
-    CostsProjection,
-    FunctionVersionsProjection,
-    ScalingChargesProjection,
-)
+from s3c_billing.bootstrap import Deps, Handlers, bootstrap, start_projectors
 
 
-def build(settings: Settings | None = None) -> Service:
+def build(settings: Settings | None = None, deps: Deps | None = None) -> Service:
+    """The billing service. With `deps` (unit tests) it answers from those and starts nothing;
+    otherwise it builds the production adapters and starts its projectors once connected."""
     service = Service(SERVICE, settings)
-    parts: dict[str, Any] = {}
+    handlers = Handlers(deps)
+    if deps is None:
+        projectors: list[Projector] = []
 
-    def handlers() -> BillingHandlers:
-        h: BillingHandlers = parts["handlers"]
-        return h
+        @service.on_ready
+        async def start() -> None:
+            ready = await bootstrap(service)
+            projectors.extend(await start_projectors(service, ready))
+            handlers.bind(ready)
 
-    @service.on_ready
-    async def start() -> None:
-        db = service.db
-        await db["execution_costs"].create_index("functionId")
-        await db["cost_rollups"].create_index([("kind", 1), ("functionId", 1), ("hour", 1)])
-        await db["scaling_charges"].create_index("hour")
+        @service.on_stop
+        async def stop() -> None:
+            for projector in projectors:
+                await projector.stop()
 
-        async def announce(record: ExecutionCosted) -> None:
-            await publish_event(service.js, record)
-
-        costs = CostsProjection(publish=announce)
-        projectors = [
-            Projector(service.js, db, FunctionVersionsProjection()),
-            Projector(service.js, db, costs),
-            Projector(service.js, db, ScalingChargesProjection()),
-        ]
-        # Function versions first: costs look their tier inputs up there.
-        await projectors[0].catch_up()
-        for projector in projectors:
-            projector.start()
-        parts.update(projectors=projectors, handlers=BillingHandlers(db, service.js, costs))
-
-    @service.on_stop
-    async def stop() -> None:
-        for projector in parts.get("projectors", []):
-            await projector.stop()
-
+    service.answer(SystemCosts, handlers.system, "system costs over a period", max_workers=8)
+    service.answer(CostTrends, handlers.trends, "hourly cost trend (UTC hours)", max_workers=8)
+    service.answer(FunctionCosts, handlers.function, "one function's cost totals", max_workers=8)
+    service.answer(ExecutionCost, handlers.execution, "one execution's cost", max_workers=8)
     service.answer(
-        SystemCosts, lambda q: handlers().system(q), "system costs over a period", max_workers=8
-    )
-    service.answer(
-        CostTrends, lambda q: handlers().trends(q), "hourly cost trend (UTC hours)", max_workers=8
-    )
-    service.answer(
-        FunctionCosts, lambda q: handlers().function(q), "one function's cost totals", max_workers=8
-    )
-    service.answer(
-        ExecutionCost, lambda q: handlers().execution(q), "one execution's cost", max_workers=8
-    )
-    service.answer(
-        CostAudit,
-        lambda q: handlers().audit(q),
-        "recompute every cost from the event log",
-        max_workers=8,
+        CostAudit, handlers.audit, "recompute every cost from the event log", max_workers=8
     )
     service.document_events([ExecutionCosted], f"{EVENTS}.billing.{{{{executionId}}}}.{{type}}")
     return service

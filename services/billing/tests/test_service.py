@@ -1,0 +1,110 @@
+"""Billing's query subscribers on FastStream's in-memory broker, over in-memory fakes: the
+composition root binds the handlers to the `Deps` it is given."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from billing_fakes import (
+    T0,
+    InMemoryEventLog,
+    InMemoryStore,
+    RecordingPublisher,
+    started,
+    terminal,
+)
+from faststream.nats import NatsBroker, TestNatsBroker
+from pydantic import BaseModel
+from s3c_billing.app import build
+from s3c_billing.bootstrap import Deps
+from s3c_billing.projections import bill_batch
+from s3c_events import CostAudit, CostTrends, ExecutionCost, FunctionCosts, SystemCosts
+
+LATER = T0 + timedelta(hours=1)
+
+
+async def ask(broker: NatsBroker, query: type[BaseModel], payload: dict[str, Any]) -> Any:
+    msg = await broker.request(json.dumps(payload).encode(), query.SUBJECT, timeout=3)  # type: ignore[attr-defined]
+    return json.loads(msg.body)
+
+
+async def billed() -> Deps:
+    store, log = InMemoryStore(), InMemoryEventLog()
+    store.add_function("f1", name="add", code_bytes=2 * 1024 * 1024)
+    store.add_function("f2", name="mul", tier="premium")
+    store.add_charge("s1", T0 + timedelta(minutes=5))
+    await bill_batch(
+        store,
+        log.append(
+            started("e1"),
+            terminal("e1", name="add", cold_starts=1),
+            terminal("e2", "f2", name="mul", tier="premium", duration_ms=1000),
+            terminal("e3", name="add", failed=True, retry_count=1, start_time=LATER),
+        ),
+    )
+    return Deps(store=store, events=log, publisher=RecordingPublisher())
+
+
+async def test_the_queries_answer_from_the_read_models() -> None:
+    deps = await billed()
+    records = {eid: await deps.store.cost_record(eid) for eid in ("e1", "e2", "e3")}
+    ledger = sum((Decimal(r["totalCost"]) for r in records.values() if r), Decimal(0))
+    async with TestNatsBroker(build(deps=deps).broker) as br:
+        system = (await ask(br, SystemCosts, {}))["data"]
+        assert system["totalExecutions"] == 3
+        assert Decimal(system["totalExecutionCostExact"]) == ledger
+        assert system["scalingEvents"] == 1 and system["scalingCostExact"] == "0.0001"
+        assert Decimal(system["storageCostExact"]) > 0
+        assert Decimal(system["totalSystemCostExact"]) == ledger + Decimal("0.0001") + Decimal(
+            system["storageCostExact"]
+        )
+        assert [(f["functionId"], f["functionName"], f["executionCount"]) for f in
+                system["functionCosts"]] == [("f2", "mul", 1), ("f1", "add", 2)]  # fmt: skip
+
+        trends = await ask(br, CostTrends, {"from": T0.isoformat(), "to": LATER.isoformat()})
+        hourly = trends["data"]["hourly"]
+        assert [(h["hour"], h["executions"]) for h in hourly] == [
+            ("2026-01-02T03:00:00Z", 2),
+            ("2026-01-02T04:00:00Z", 1),
+        ]
+        assert sum(Decimal(h["costExact"]) for h in hourly) == ledger
+
+        function = (await ask(br, FunctionCosts, {"functionId": "f1"}))["data"]
+        assert (function["executionCount"], function["failedCount"], function["retries"]) == (
+            2,
+            1,
+            1,
+        )
+        assert function["functionName"] == "add" and function["tier"] == "basic"
+
+        execution = (await ask(br, ExecutionCost, {"executionId": "e2"}))["data"]
+        assert execution["tier"] == "premium" and execution["billedDurationMs"] == 1000
+        assert execution["totalCostExact"] == records["e2"]["totalCost"]  # type: ignore[index]
+
+        audit = (await ask(br, CostAudit, {}))["data"]
+        assert audit["ok"] and audit["checkedExecutions"] == 3
+
+
+async def test_refusals_are_clear() -> None:
+    async with TestNatsBroker(build(deps=await billed()).broker) as br:
+        missing = await ask(br, ExecutionCost, {"executionId": "nope"})
+        assert missing["error"]["code"] == "not_found"
+        unknown = await ask(br, FunctionCosts, {"functionId": "nope"})
+        assert unknown["error"]["code"] == "not_found"
+        backwards = await ask(
+            br, SystemCosts, {"startDate": LATER.isoformat(), "endDate": T0.isoformat()}
+        )
+        assert backwards["error"] == {
+            "code": "invalid",
+            "message": "endDate is before startDate",
+            "field": "endDate",
+        }
+
+
+async def test_before_start_up_a_query_is_refused_at_once() -> None:
+    async with TestNatsBroker(build().broker) as br:  # nothing bound: no connections yet
+        reply = await ask(br, SystemCosts, {})
+        assert reply["error"]["code"] == "unavailable"
