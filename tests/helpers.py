@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import httpx
 from s3c_cli.processes import free_port, nats_command, port_open, store_command, wait_for
+from s3c_events.subjects import health_subject
 
 T = TypeVar("T")
 
@@ -139,7 +140,7 @@ class Stack:
         async def ask() -> dict[str, Any]:
             nc = await nats_client.connect(self.nats_url)
             try:
-                msg = await nc.request(f"s3c.qry.{service}.health", b"{}", timeout=2)
+                msg = await nc.request(health_subject(service), b"{}", timeout=2)
                 data: dict[str, Any] = json.loads(msg.data)["data"]
                 return data
             finally:

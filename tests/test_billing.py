@@ -19,6 +19,7 @@ from pymongo import AsyncMongoClient
 from s3c_billing.domain.costs import canonical, execution_cost, hour_bucket
 from s3c_billing.projections import CostsProjection
 from s3c_events import streams
+from s3c_events.subjects import events_of_type
 from s3c_runtime.projector import Projector
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
@@ -180,7 +181,7 @@ def test_killing_billing_during_a_burst_costs_each_execution_once(billing_stack:
         nc = await nats.connect(billing_stack.nats_url)
         try:
             info = await nc.jetstream().stream_info(
-                streams.BILLING.name, subjects_filter="s3c.evt.billing.*.execution_costed"
+                streams.BILLING.name, subjects_filter=events_of_type("billing", "execution_costed")
             )
             return Counter({s.split(".")[3]: n for s, n in (info.state.subjects or {}).items()})
         finally:

@@ -13,7 +13,7 @@ from helpers import Servers, Stack, apoll
 from pymongo import AsyncMongoClient
 from s3c_billing.projections import CostsProjection, FunctionVersionsProjection
 from s3c_events import decode_event, streams
-from s3c_events.subjects import event_subject
+from s3c_events.subjects import event_subject, events_of_type
 from s3c_executor.projections import ExecutionsProjection
 from s3c_registry.projections import FunctionsProjection
 from s3c_runtime.bus import provision_streams
@@ -41,7 +41,7 @@ async def test_a_live_execution_event_decodes_with_the_cloudevents_sdk(
 ) -> None:
     nc = await nats.connect(stack.nats_url)
     try:
-        sub = await nc.subscribe("s3c.evt.execution.*.completed")
+        sub = await nc.subscribe(events_of_type("execution", "completed"))
         async with httpx.AsyncClient(base_url=stack.url, timeout=10) as api:
             fid = (await api.post("/api/functions", json={"name": unique, "code": ADD})).json()[
                 "data"
@@ -51,7 +51,7 @@ async def test_a_live_execution_event_decodes_with_the_cloudevents_sdk(
         deadline = asyncio.get_running_loop().time() + 10
         while True:
             msg = await sub.next_msg(timeout=max(0.1, deadline - asyncio.get_running_loop().time()))
-            if msg.subject == f"s3c.evt.execution.{eid}.completed":
+            if msg.subject == event_subject("execution", eid, "completed"):
                 break
         event = JSONFormat().read(None, msg.data)
         attributes = event.get_attributes()

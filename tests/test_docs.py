@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from s3c_events import EVENT_TYPES, billing, executor, registry, scaler
+from s3c_events import EVENT_TYPES, billing, executor, registry, scaler, subjects
+from s3c_events.subjects import event_subject
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMANDS_AND_QUERIES = sorted(
@@ -24,9 +25,11 @@ def test_events_md_lists_every_subject() -> None:
     text = (ROOT / "docs" / "events.md").read_text()
     for aggregate, kind in EVENT_TYPES:
         if aggregate == "scaling":  # one pool: the subject is fixed
-            assert f"s3c.evt.scaling.pool.{kind}" in text, f"{aggregate}.{kind} is undocumented"
+            assert event_subject("scaling", "pool", kind) in text, (
+                f"{aggregate}.{kind} is undocumented"
+            )
             continue
-        assert f"s3c.evt.{aggregate}.<" in text and f">.{kind}`" in text, (
+        assert f"{subjects.EVENTS}.{aggregate}.<" in text and f">.{kind}`" in text, (
             f"{aggregate}.{kind} is undocumented"
         )
     for subject in COMMANDS_AND_QUERIES:
@@ -44,7 +47,8 @@ def test_asyncapi_is_generated_and_current(tmp_path: Path) -> None:
     addresses = {c["address"] for c in spec["channels"].values()}
     for aggregate, kind in EVENT_TYPES:
         assert any(
-            a.startswith(f"s3c.evt.{aggregate}.") and a.endswith(f".{kind}") for a in addresses
+            a.startswith(f"{subjects.EVENTS}.{aggregate}.") and a.endswith(f".{kind}")
+            for a in addresses
         )
     for subject in COMMANDS_AND_QUERIES:
         assert subject in addresses

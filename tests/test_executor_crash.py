@@ -17,6 +17,7 @@ import nats
 import pytest
 from helpers import Stack, poll, submit_executions
 from s3c_events import streams
+from s3c_events.subjects import events_of_type
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 
@@ -41,7 +42,7 @@ def terminal_events(stack: Stack) -> Counter[str]:
             counts: Counter[str] = Counter()
             for kind in ("completed", "failed"):
                 info = await js.stream_info(
-                    streams.EXECUTIONS.name, subjects_filter=f"s3c.evt.execution.*.{kind}"
+                    streams.EXECUTIONS.name, subjects_filter=events_of_type("execution", kind)
                 )
                 for subject, n in (info.state.subjects or {}).items():
                     counts[subject.split(".")[3]] += n

@@ -12,6 +12,7 @@ from helpers import Servers
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from s3c_events import FunctionRegistered, FunctionState, FunctionUpdated, streams
+from s3c_events.subjects import event_subject
 from s3c_registry.projections import FunctionsProjection
 from s3c_runtime.bus import ConcurrencyConflict, provision_streams, publish_event
 from s3c_runtime.projector import CHECKPOINTS, Applied, Projector
@@ -95,7 +96,7 @@ async def test_a_failed_write_keeps_the_position_and_is_read_again(env: tuple) -
 
 async def test_unknown_event_types_are_skipped(env: tuple) -> None:
     js, db = env
-    await js.publish("s3c.evt.function.abc.exploded", b'{"functionId": "abc"}')
+    await js.publish(event_subject("function", "abc", "exploded"), b'{"functionId": "abc"}')
     fid = uuid.uuid4().hex
     await publish_event(js, FunctionRegistered(function_id=fid, function=state(fid)))
     projector = Projector(js, db, FunctionsProjection())

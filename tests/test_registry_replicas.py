@@ -10,6 +10,8 @@ from pathlib import Path
 
 import nats
 from helpers import Stack
+from s3c_events import RegisterFunction
+from s3c_events.subjects import health_subject
 
 
 def test_two_registries_never_accept_one_name_twice(
@@ -29,7 +31,7 @@ def test_two_registries_never_accept_one_name_twice(
                 inbox = nc.new_inbox()
                 sub = await nc.subscribe(inbox)
                 for _ in range(50):
-                    await nc.publish("s3c.qry.registry.health", b"{}", reply=inbox)
+                    await nc.publish(health_subject("registry"), b"{}", reply=inbox)
                     try:
                         while True:
                             msg = await sub.next_msg(timeout=0.2)
@@ -40,7 +42,7 @@ def test_two_registries_never_accept_one_name_twice(
                         break
                 body = json.dumps({"name": unique, "code": "function f() { return 1; }"}).encode()
                 replies = await asyncio.gather(
-                    *(nc.request("s3c.cmd.registry.register", body, timeout=10) for _ in range(20))
+                    *(nc.request(RegisterFunction.SUBJECT, body, timeout=10) for _ in range(20))
                 )
                 return [json.loads(r.data) for r in replies], pids
             finally:

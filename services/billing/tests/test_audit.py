@@ -12,6 +12,7 @@ from s3c_billing.audit import TERMINAL_SUBJECTS, CostAuditor
 from s3c_billing.domain.ledger import cost_record
 from s3c_billing.projections import bill_batch
 from s3c_events import CostAudit
+from s3c_events.subjects import events_of_type
 
 EVENTS = [
     started("e1"),
@@ -83,4 +84,7 @@ async def test_a_missing_and_an_unexplained_record_are_reported() -> None:
 
 
 def test_the_audit_reads_only_terminal_events() -> None:
-    assert TERMINAL_SUBJECTS == ("s3c.evt.execution.*.completed", "s3c.evt.execution.*.failed")
+    assert TERMINAL_SUBJECTS == (
+        events_of_type("execution", "completed"),
+        events_of_type("execution", "failed"),
+    )

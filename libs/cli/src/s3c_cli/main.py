@@ -13,6 +13,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from s3c_events import subjects
+
 from s3c_cli.processes import (
     SERVICES,
     Child,
@@ -115,7 +117,7 @@ def as_cloudevents(spec: dict[str, Any]) -> None:
     is the event's payload (FastStream documents the model, whose envelope is flat)."""
     schemas = spec["components"]["schemas"]
     for channel in spec["channels"].values():
-        if not channel["address"].startswith("s3c.evt."):
+        if not channel["address"].startswith(f"{subjects.EVENTS}."):
             continue
         _, _, aggregate, _, kind = channel["address"].split(".")
         for ref in channel["messages"].values():

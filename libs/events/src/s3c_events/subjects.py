@@ -36,6 +36,11 @@ def aggregate_events(aggregate: str, aggregate_id: str) -> str:
     return f"{EVENTS}.{_token(aggregate)}.{_token(aggregate_id)}.>"
 
 
+def events_of_type(aggregate: str, event_type: str) -> str:
+    """One event type of every instance: `s3c.evt.<aggregate>.*.<event>`."""
+    return f"{EVENTS}.{_token(aggregate)}.*.{_token(event_type)}"
+
+
 def command_subject(service: str, verb: str) -> str:
     """`s3c.cmd.<service>.<verb>`, answered by the owning service (request/reply)."""
     return f"{COMMANDS}.{_token(service)}.{_token(verb)}"

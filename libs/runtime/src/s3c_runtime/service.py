@@ -198,7 +198,7 @@ class Service:
     def document_events(self, events: Sequence[type[Event]], subject_template: str) -> None:
         """Declare the events this service publishes, for the AsyncAPI document.
 
-        `subject_template` has `{type}` for the event's type, e.g. `s3c.evt.execution.{{executionId}}.{type}`.
+        `subject_template` has `{type}` for the event's type, e.g. `subjects.event_subject("execution", "{{executionId}}", "{type}")`.
         """
         for event in events:
             self.broker.publisher(

@@ -20,7 +20,7 @@ from s3c_billing.domain.costs import EXACT
 from s3c_billing.domain.ledger import SYSTEM, cost_record, pick_tier
 from s3c_billing.ports import CostStore, EventLog
 
-# The terminal events only: `s3c.evt.execution.*.completed` and `...failed`.
+# The terminal events only: every execution's `completed` and `failed` events.
 TERMINAL_SUBJECTS = tuple(
     f"{subjects.EVENTS}.{kind.AGGREGATE}.*.{kind.TYPE}"
     for kind in (ExecutionCompleted, ExecutionFailed)
