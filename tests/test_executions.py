@@ -8,9 +8,12 @@ import json
 from typing import Any
 
 import httpx
+import nats
 import pytest
 import websockets
-from helpers import Stack, poll
+from helpers import Stack, apoll, poll
+from s3c_events import ExecuteFunction, new_id, streams
+from s3c_events.subjects import aggregate_events, event_subject
 
 ADD = "function add(a, b) { console.log('adding', a, b); return a + b; }"
 
@@ -250,6 +253,48 @@ async def test_websocket_sees_execution_events(stack: Stack, unique: str) -> Non
             ):
                 break
         assert data["status"] == "failed" and data["error"] == "Error: no"
+
+
+async def test_the_executor_queues_and_records_a_requested_run(stack: Stack, unique: str) -> None:
+    """`execute` sent straight to NATS, as an integrator would: the executor answers, queues the
+    job and records `requested` itself (source `/s3c/executor`). Sent twice with the same
+    `executionId`, it runs once. Right after a deactivation, it is refused."""
+    async with httpx.AsyncClient(base_url=stack.url, timeout=10) as api:
+        fn = (await api.post("/api/functions", json={"name": unique, "code": ADD})).json()["data"]
+        nc = await nats.connect(stack.nats_url)
+        try:
+            eid = new_id()
+            command = ExecuteFunction(function_id=fn["id"], input=[2, 3], execution_id=eid)
+            for _ in range(2):
+                reply = json.loads((await nc.request(command.SUBJECT, command.to_json(), 5)).data)
+                assert reply == {"ok": True, "data": {"executionId": eid, "status": "pending"}}
+
+            async def completed() -> bool:
+                record = (await api.get(f"/api/executions/{eid}")).json()["data"]
+                return record["status"] == "completed" and record["output"] == 5
+
+            await apoll(completed, timeout=20, what="the run to complete")
+            js = nc.jetstream()
+            info = await js.stream_info(
+                streams.EXECUTIONS.name, subjects_filter=aggregate_events("execution", eid)
+            )
+            counts = {s.rsplit(".", 1)[1]: n for s, n in (info.state.subjects or {}).items()}
+            # The repeated request queued no second job and recorded no second `requested`.
+            assert counts == {"requested": 1, "started": 1, "completed": 1}
+            msg = await js.get_last_msg(
+                streams.EXECUTIONS.name, event_subject("execution", eid, "requested")
+            )
+            event = json.loads(msg.data)
+            assert event["source"] == "/s3c/executor" and event["id"] == f"{eid}-requested"
+            assert msg.headers is not None and msg.headers["Nats-Msg-Id"] == f"{eid}-requested"
+            assert event["data"]["functionId"] == fn["id"] and event["data"]["tier"] == "basic"
+
+            await api.put(f"/api/functions/{fn['id']}", json={"status": "inactive"})
+            late = ExecuteFunction(name=unique, input=[2, 3])
+            reply = json.loads((await nc.request(late.SUBJECT, late.to_json(), 5)).data)
+            assert reply["ok"] is False and reply["error"]["code"] == "conflict"
+        finally:
+            await nc.close()
 
 
 @pytest.mark.slow

@@ -14,6 +14,7 @@ from s3c_events.catalog import EVENT_TYPES, UnknownEvent, decode_event, event_cl
 from s3c_events.envelope import ErrorInfo, Event, Message, Reply, new_id, utc_now
 from s3c_events.executor import (
     AttemptRecord,
+    ExecuteFunction,
     ExecutionAttemptFailed,
     ExecutionCompleted,
     ExecutionDetail,
@@ -66,6 +67,7 @@ __all__ = [
     "DeleteFunction",
     "ErrorInfo",
     "Event",
+    "ExecuteFunction",
     "ExecutionAttemptFailed",
     "ExecutionCompleted",
     "ExecutionCost",

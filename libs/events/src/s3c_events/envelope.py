@@ -113,7 +113,7 @@ class Event(Message):
 class ErrorInfo(Message):
     """Why a command or query was refused. `code` maps to an HTTP status at the gateway."""
 
-    code: str  # "invalid" | "conflict" | "not_found" | "unavailable"
+    code: str  # "invalid" | "conflict" | "not_found" | "too_large" | "unavailable"
     message: str
     field: str | None = None
 

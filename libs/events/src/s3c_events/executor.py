@@ -1,18 +1,20 @@
-"""The executor's contract: the work item, `execution.*` events, invoke command, queries."""
+"""The executor's contract: the work item, `execution.*` events, execute/invoke commands, queries."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from s3c_events.envelope import Event, Message
 from s3c_events.registry import Runtime
-from s3c_events.subjects import command_subject, query_subject
+from s3c_events.subjects import command_subject, query_subject, work_subject
 from s3c_events.tiers import Tier
 
 SERVICE = "executor"
+MAX_INPUT_BYTES = 256 * 1024  # the input, output and logs of a run travel in one 1 MiB message
 Status = Literal["pending", "running", "completed", "failed"]
 # compile: the code cannot be loaded (no retry); runtime: it threw; timeout: it ran too long;
 # memory: it passed its tier's cap; crash: the worker died under it; unsupported: cannot run here.
@@ -42,6 +44,16 @@ class ExecutionJob(Message):
     input_bytes: int
     requested_at: datetime
     mode: Literal["async", "sync"] = "async"
+
+    @property
+    def subject(self) -> str:
+        """Where the job is queued: `s3c.work.execution.<tier>`."""
+        return work_subject(self.function.tier)
+
+
+def input_bytes(value: Any) -> int:
+    """`inputBytes`: the size of an input as compact UTF-8 JSON, the size `MAX_INPUT_BYTES` limits."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 class ExecutionError(Message):
@@ -138,7 +150,39 @@ EXECUTION_EVENTS: tuple[type[_ExecutionEvent], ...] = (
 )
 
 
-class InvokeFunction(ExecutionJob):
+class _RunRequest(Message):
+    """A request to run a function, named by id or by name (`functionId` wins if both are
+    given), with its input. The executor checks the function and the input against its rules."""
+
+    function_id: str | None = None
+    name: str | None = None
+    input: Any = None
+    execution_id: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="the id to give the run; a request repeated with the same id runs once "
+        "(within 2 minutes). The executor picks one when it is absent.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_snapshot(cls, data: Any) -> Any:
+        # Tolerant reader: the earlier `invoke` request carried a whole function snapshot.
+        # Only its id is read now; the executor runs the function as it knows it.
+        if isinstance(data, dict) and isinstance(data.get("function"), dict):
+            if data.get("functionId") is None and data.get("function_id") is None:
+                return {**data, "functionId": data["function"].get("id")}
+        return data
+
+
+class ExecuteFunction(_RunRequest):
+    """Queue a run (Lambda's Event invocation): the job goes to the work queue, then
+    `execution.requested` is recorded; the answer is `{executionId, status: "pending"}`."""
+
+    SUBJECT: ClassVar[str] = command_subject(SERVICE, "execute")
+
+
+class InvokeFunction(_RunRequest):
     """Run now and answer with the outcome (Lambda's RequestResponse); one attempt."""
 
     SUBJECT: ClassVar[str] = command_subject(SERVICE, "invoke")

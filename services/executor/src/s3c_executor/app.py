@@ -1,4 +1,5 @@
-"""Executor composition root: the worker pool, the work consumer, invoke and the read model."""
+"""Executor composition root: the worker pool, the work consumer, the function catalog, the
+execute/invoke intake and the read model."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 from nats.js.errors import NotFoundError
 from s3c_events import (
+    ExecuteFunction,
     ExecutionDetail,
     ExecutionList,
     ExecutionMetrics,
@@ -16,6 +18,7 @@ from s3c_events import (
     InvokeFunction,
     PoolScaledDown,
     PoolScaledUp,
+    UnknownEvent,
     decode_event,
     streams,
     subjects,
@@ -27,7 +30,9 @@ from s3c_runtime.service import Service
 from s3c_runtime.settings import Settings
 
 from s3c_executor import projections
+from s3c_executor.catalog import FunctionCatalog, RegistryLookup
 from s3c_executor.handlers import ExecutorHandlers
+from s3c_executor.intake import Intake, JetStreamOutbox
 from s3c_executor.sandbox.pool import Pool
 from s3c_executor.work import WorkConsumer
 
@@ -37,9 +42,15 @@ def build(settings: Settings | None = None) -> Service:
     cfg = service.settings
     parts: dict[str, Any] = {}
     resize_lock = asyncio.Lock()
+    # Not ready (so the gateway's /readyz is not) until the pool runs and execute/invoke are
+    # answered: the health subscriber is up long before them.
+    service.health_info = lambda: {"status": "starting"}
 
     def handlers() -> ExecutorHandlers:
         return parts["handlers"]  # type: ignore[return-value]
+
+    def intake() -> Intake:
+        return parts["intake"]  # type: ignore[no-any-return]
 
     @service.on_ready
     async def start() -> None:
@@ -47,6 +58,14 @@ def build(settings: Settings | None = None) -> Service:
             await set_up()
 
     async def set_up() -> None:
+        # Follow the registry before answering any request (hot subscriptions start after us).
+        functions = FunctionCatalog(RegistryLookup(service.nc, cfg.request_timeout))
+
+        async def follow_functions(msg: Any) -> None:
+            with contextlib.suppress(UnknownEvent, ValueError):
+                functions.apply(decode_event(msg.subject, msg.data))
+
+        catalog_sub = await service.nc.subscribe(subjects.FUNCTION_EVENTS, cb=follow_functions)
         # Follow the scaler: subscribe first, then read the last decision, so none is missed.
         scaling = await service.nc.subscribe(subjects.SCALING_EVENTS, cb=follow)
         last = None
@@ -66,9 +85,12 @@ def build(settings: Settings | None = None) -> Service:
         await projections.seed_rollups(projector.target, await projector.checkpoint())
         projector.start()
         parts["handlers"] = h = ExecutorHandlers(service.js, pool, projector)
+        parts["intake"] = Intake(functions, JetStreamOutbox(service.js), h.invoke)
         consumer = WorkConsumer(service.js, h, cfg.work_ack_wait)
         await consumer.start(min(size, cfg.max_concurrent_executions))
-        parts.update(pool=pool, projector=projector, consumer=consumer, scaling=scaling)
+        parts.update(
+            pool=pool, projector=projector, consumer=consumer, scaling=scaling, catalog=catalog_sub
+        )
         service.health_info = lambda: {
             "instances": pool.size,
             "workerPids": pool.pids(),
@@ -93,6 +115,7 @@ def build(settings: Settings | None = None) -> Service:
     async def stop() -> None:
         if "consumer" in parts:
             await parts["scaling"].unsubscribe()
+            await parts["catalog"].unsubscribe()
             await parts["consumer"].stop()
             await handlers().drain()
             await parts["projector"].stop()
@@ -101,8 +124,15 @@ def build(settings: Settings | None = None) -> Service:
     # Requests are handled concurrently; the pool bounds how many runs are in flight.
     concurrent = max(2, cfg.max_concurrent_executions * 4)
     service.answer(
+        ExecuteFunction,
+        lambda c: intake().execute(c),
+        "queue a run: the job, then execution.requested; answers {executionId, status: pending}",
+        hot=True,
+        max_workers=concurrent,
+    )
+    service.answer(
         InvokeFunction,
-        lambda c: handlers().invoke(c),
+        lambda c: intake().invoke(c),
         "run now and answer with the outcome",
         hot=True,
         max_workers=concurrent,

@@ -27,7 +27,6 @@ from s3c_events import (
     ExecutionStarted,
     ExecutionTimeseries,
     FunctionRunStats,
-    InvokeFunction,
     decode_event,
     streams,
     tiers,
@@ -230,8 +229,9 @@ class ExecutorHandlers:
         await self._record(terminal_event(job, [*history, record], result))
         return "ack", 0
 
-    async def invoke(self, job: InvokeFunction) -> dict[str, Any]:
-        """Sync invoke: one attempt, answered at once; its events are stored right after."""
+    async def invoke(self, job: ExecutionJob) -> dict[str, Any]:
+        """Sync invoke of an admitted job: one attempt, answered at once; its events are
+        stored right after."""
         attempt = Attempt(job, 1)
 
         async def on_start(instance_id: str, cold: bool) -> None:

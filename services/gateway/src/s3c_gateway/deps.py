@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import Request
-from nats.js import JetStreamContext
 
 from s3c_gateway.catalog import FunctionCatalog
 from s3c_gateway.service_client import ServiceClient
@@ -17,8 +16,3 @@ def client(request: Request) -> ServiceClient:
 def catalog(request: Request) -> FunctionCatalog:
     functions: FunctionCatalog = request.app.state.catalog
     return functions
-
-
-def jetstream(request: Request) -> JetStreamContext:
-    js: JetStreamContext = request.app.state.service.js
-    return js

@@ -9,7 +9,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-STATUS_BY_CODE = {"invalid": 400, "not_found": 404, "conflict": 409, "unavailable": 503}
+STATUS_BY_CODE = {
+    "invalid": 400,
+    "not_found": 404,
+    "conflict": 409,
+    "too_large": 413,
+    "unavailable": 503,
+}
 
 
 class ApiError(Exception):

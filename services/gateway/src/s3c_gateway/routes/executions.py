@@ -7,41 +7,29 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
-from nats.js import JetStreamContext
 from s3c_events import (
+    ExecuteFunction,
     ExecutionCost,
     ExecutionDetail,
-    ExecutionJob,
     ExecutionList,
-    ExecutionRequested,
-    FunctionSnapshot,
     FunctionState,
     InvokeFunction,
-    new_id,
-    tiers,
-    utc_now,
 )
-from s3c_events.subjects import work_subject
-from s3c_runtime.bus import publish_event
+from s3c_events.executor import MAX_INPUT_BYTES, input_bytes
 
 from s3c_gateway.catalog import FunctionCatalog
-from s3c_gateway.deps import catalog, client, jetstream
+from s3c_gateway.deps import catalog, client
 from s3c_gateway.errors import ApiError
 from s3c_gateway.service_client import ServiceClient
 
 router = APIRouter(tags=["executions"])
 Client = Annotated[ServiceClient, Depends(client)]
 Catalog = Annotated[FunctionCatalog, Depends(catalog)]
-JetStream = Annotated[JetStreamContext, Depends(jetstream)]
 INVOKE_GRACE_S = 10.0  # beyond the function's timeout: queueing for a free worker
 
 
 def ok(data: Any, status: int = 200) -> JSONResponse:
     return JSONResponse({"success": True, "data": data}, status_code=status)
-
-
-def compact_bytes(value: Any) -> int:
-    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 async def read_json(request: Request) -> Any:
@@ -66,80 +54,40 @@ async def read_input(request: Request) -> Any:
     return body.get("input")
 
 
-MAX_INPUT_BYTES = 256 * 1024  # the input, output and logs of a run travel in one 1 MiB message
+async def run(
+    services: ServiceClient,
+    command: ExecuteFunction | InvokeFunction,
+    timeout: float | None = None,
+) -> Any:
+    """Ask the executor to run: it checks the function (exists, active) and the input size."""
+    try:
+        return await services.call(command.SUBJECT, command, timeout=timeout)
+    except ApiError as exc:
+        if exc.code == "too_large" and exc.field is None:
+            # Over NATS's message limit, so the executor never saw it: refuse it as it would.
+            size = input_bytes(command.input)
+            message = f"the input is {size} bytes of JSON; the limit is {MAX_INPUT_BYTES}"
+            raise ApiError(413, message, "too_large", "input") from None
+        raise
 
 
-def job_for(state: FunctionState, value: Any, mode: Literal["async", "sync"]) -> ExecutionJob:
-    if state.status != "active":
-        raise ApiError(
-            409, f"function '{state.name}' is inactive: activate it to run it", "conflict", "status"
-        )
-    snapshot = FunctionSnapshot(
-        id=state.id,
-        name=state.name,
-        version=state.version,
-        code=state.code,
-        runtime=state.runtime,
-        timeout=state.config.timeout,
-        retry_count=state.config.retry_count,
-        tier=tiers.determine_tier(len(state.code), state.config.timeout),
+async def invoke(
+    services: ServiceClient, state: FunctionState, command: InvokeFunction
+) -> dict[str, Any]:
+    # How long to wait is the gateway's call: the function's timeout (cached here) plus a grace.
+    result: dict[str, Any] = await run(
+        services, command, state.config.timeout / 1000 + INVOKE_GRACE_S
     )
-    size = compact_bytes(value)
-    if size > MAX_INPUT_BYTES:
-        raise ApiError(
-            413,
-            f"the input is {size} bytes of JSON; the limit is {MAX_INPUT_BYTES}",
-            "too_large",
-            "input",
-        )
-    cls = InvokeFunction if mode == "sync" else ExecutionJob
-    return cls(
-        execution_id=new_id(),
-        function=snapshot,
-        input=value,
-        input_bytes=compact_bytes(value),
-        requested_at=utc_now(),
-        mode=mode,
-    )
-
-
-async def invoke(services: ServiceClient, job: ExecutionJob) -> dict[str, Any]:
-    timeout = job.function.timeout / 1000 + INVOKE_GRACE_S
-    result: dict[str, Any] = await services.call(InvokeFunction.SUBJECT, job, timeout=timeout)  # type: ignore[arg-type]
     return result
 
 
 @router.post(
     "/api/functions/{function_id}/execute", status_code=202, summary="Queue a run (202, pending)"
 )
-async def execute(
-    function_id: str, request: Request, functions: Catalog, js: JetStream
-) -> JSONResponse:
+async def execute(function_id: str, request: Request, services: Client) -> JSONResponse:
     value = await read_input(request)
-    state = await functions.by_id(function_id)
-    job = job_for(state, value, "async")
-    fn = job.function
-    # The job first: once it is queued the run happens, even if we die before the event below.
-    await js.publish(
-        work_subject(fn.tier), job.to_json(), headers={"Nats-Msg-Id": job.execution_id}
-    )
-    await publish_event(
-        js,
-        ExecutionRequested(
-            event_id=f"{job.execution_id}-requested",
-            execution_id=job.execution_id,
-            function_id=fn.id,
-            function_name=fn.name,
-            function_version=fn.version,
-            tier=fn.tier,
-            input=value,
-            input_bytes=job.input_bytes,
-            occurred_at=job.requested_at,
-        ),
-    )
-    return ok(
-        {"executionId": job.execution_id, "status": "pending", "message": "Execution queued"}, 202
-    )
+    data = await run(services, ExecuteFunction(function_id=function_id, input=value))
+    return ok({**data, "message": "Execution queued"}, 202)
 
 
 @router.post("/api/functions/{function_id}/invoke", summary="Run and wait for the outcome (sync)")
@@ -147,7 +95,8 @@ async def invoke_function(
     function_id: str, request: Request, functions: Catalog, services: Client
 ) -> JSONResponse:
     value = await read_input(request)
-    result = await invoke(services, job_for(await functions.by_id(function_id), value, "sync"))
+    state = await functions.by_id(function_id)
+    result = await invoke(services, state, InvokeFunction(function_id=function_id, input=value))
     text = result.pop("outputJson", None)
     result["output"] = json.loads(text) if text else None
     return ok(result)
@@ -170,7 +119,8 @@ async def function_url(
     name: str, request: Request, functions: Catalog, services: Client
 ) -> Response:
     value = await read_json(request)
-    result = await invoke(services, job_for(await functions.by_name(name), value, "sync"))
+    state = await functions.by_name(name)
+    result = await invoke(services, state, InvokeFunction(name=name, input=value))
     headers = {"X-Execution-Id": result["executionId"], "X-Duration-Ms": str(result["duration"])}
     if result["status"] == "completed":
         return Response(
