@@ -47,7 +47,7 @@ chromium:
 lint: sync
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
-	$(UV) run --no-sync mypy -p s3c_events -p s3c_runtime -p s3c_registry.domain -p s3c_executor.domain -p s3c_billing.domain -p s3c_scaler.domain
+	$(UV) run --no-sync mypy -p s3c_events -p s3c_runtime -p s3c_cli -p s3c_registry -p s3c_executor -p s3c_billing -p s3c_scaler -p s3c_gateway
 
 fmt: sync
 	$(UV) run --no-sync ruff format .

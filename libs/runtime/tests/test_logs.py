@@ -12,7 +12,7 @@ import faststream  # noqa: F401  (its "faststream" logger gets a handler of its 
 import pytest
 import structlog
 from s3c_runtime.logs import FIRST_KEYS, OWN_HANDLERS, setup_logging
-from s3c_runtime.settings import Settings
+from s3c_runtime.settings import RuntimeSettings
 
 
 @pytest.fixture(autouse=True)
@@ -107,7 +107,7 @@ def test_debug_switch_and_log_level(
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    settings = Settings()
+    settings = RuntimeSettings()
     log = setup_logging("billing", settings.log_level, debug=settings.debug)
     logging.getLogger("s3c.billing").debug("stdlib detail")
     log.debug("structlog detail")

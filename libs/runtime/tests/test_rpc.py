@@ -6,7 +6,7 @@ import json
 
 from faststream.nats import NatsBroker, TestNatsBroker
 from s3c_events import FunctionDetail
-from s3c_runtime.service import RequestError, rpc
+from s3c_runtime.rpc import RequestError, rpc
 
 
 def build() -> NatsBroker:

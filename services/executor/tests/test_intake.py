@@ -25,8 +25,9 @@ from s3c_events import (
 from s3c_events.executor import MAX_INPUT_BYTES
 from s3c_events.subjects import work_subject
 from s3c_executor.catalog import FunctionCatalog
-from s3c_executor.intake import Intake, JetStreamOutbox
-from s3c_runtime.service import RequestError, rpc
+from s3c_executor.intake import Intake
+from s3c_executor.stream import JetStreamOutbox
+from s3c_runtime.rpc import RequestError, rpc
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 ADD = "function add(a, b) { return a + b; }"

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 from s3c_gateway.app import create_app
-from s3c_runtime.settings import Settings
+from s3c_gateway.settings import GatewaySettings
 
 CLIENT_ROUTES = [
     "/",
@@ -33,7 +33,7 @@ def dist(tmp_path: Path) -> Path:
 
 async def get(dist: Path, path: str) -> httpx.Response:
     # No lifespan: these routes need no NATS, so the app is exercised without servers.
-    app = create_app(Settings(ui_dist=str(dist)))
+    app = create_app(GatewaySettings(ui_dist=str(dist)))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
         return await c.get(path)
 

@@ -1,11 +1,11 @@
-"""NATS JetStream plumbing: stream provisioning, event publishing, request/reply helpers."""
+"""NATS JetStream plumbing: stream provisioning, appending events, reading a subject's last event."""
 
 from __future__ import annotations
 
 from nats.js import JetStreamContext
 from nats.js.api import PubAck, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import APIError, BadRequestError, NotFoundError
-from s3c_events import Event, streams
+from s3c_events import Event, decode_event, streams
 from s3c_events.envelope import CLOUDEVENTS_CONTENT_TYPE
 from s3c_events.subjects import aggregate_events
 
@@ -74,3 +74,15 @@ async def publish_event(
         if exc.err_code == WRONG_LAST_SEQUENCE:
             raise ConcurrencyConflict(str(exc)) from exc
         raise
+
+
+async def last_event(js: JetStreamContext, stream: str, subject: str) -> tuple[Event, int] | None:
+    """The last event stored on `subject` (wildcards allowed) and its stream sequence, if any."""
+    try:
+        msg = await js.get_last_msg(stream, subject)
+    except NotFoundError:
+        return None
+    # nats.py types every field of a stored message as optional; a stored one has all three.
+    if msg.subject is None or msg.data is None or msg.seq is None:
+        raise ValueError(f"incomplete stored message on {subject} in {stream}")
+    return decode_event(msg.subject, msg.data), msg.seq

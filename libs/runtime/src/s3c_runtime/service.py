@@ -1,4 +1,5 @@
-"""The service entrypoint: broker + Mongo wiring, health, RPC handler adapter, `python -m` runner."""
+"""One service process: its broker, its MongoDB database when it keeps read models, its health
+answer and lifecycle hooks, and the `python -m` runner."""
 
 from __future__ import annotations
 
@@ -9,100 +10,38 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from faststream import FastStream
 from faststream.nats import NatsBroker
 from nats.aio.client import Client
 from nats.js import JetStreamContext
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
-from s3c_events import Event, Message, Reply, subjects
+from s3c_events import Event, subjects
 
 from s3c_runtime.bus import provision_streams
 from s3c_runtime.logs import setup_logging
 from s3c_runtime.mongo import Doc, connect_mongo
-from s3c_runtime.settings import Settings
+from s3c_runtime.rpc import rpc
+from s3c_runtime.settings import RuntimeSettings, StoreSettings
 
 C = TypeVar("C", bound=BaseModel)
+S = TypeVar("S", bound=RuntimeSettings)
 
 
-class RequestError(Exception):
-    """A command or query refused for a reason the caller can fix (maps to a 4xx)."""
+class Service(Generic[S]):
+    """One service process: its broker, its settings and its hooks.
 
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-
-
-def json_default(value: Any) -> Any:
-    """Datetimes as ISO 8601 UTC (`...Z`); the store may hand them back without a zone."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return str(value)
-
-
-def validation_message(exc: ValidationError) -> tuple[str, str]:
-    err = exc.errors()[0]
-    field = ".".join(str(p) for p in err["loc"]) or "body"
-    return field, f"{field}: {err['msg']}"
-
-
-def rpc(
-    model: type[C],
-) -> Callable[[Callable[[C], Awaitable[Any]]], Callable[[bytes], Awaitable[bytes]]]:
-    """Adapt `async def handler(cmd: Model) -> data` to a NATS request handler.
-
-    Bad payloads and RequestErrors become `Reply.failure` (the caller gets a clear 4xx reason,
-    never a timeout); the data is wrapped in `Reply.success`.
+    A service whose settings are `StoreSettings` keeps read models: it connects to MongoDB at
+    start and its health answer checks the store. Any other (the gateway) never opens MongoDB.
     """
 
-    def wrap(handler: Callable[[C], Awaitable[Any]]) -> Callable[[bytes], Awaitable[bytes]]:
-        async def adapter(body: Any) -> bytes:
-            # The broker runs without FastStream's own validation (apply_types=False), so a
-            # bad payload reaches us and gets a reply naming the problem instead of a timeout.
-            try:
-                payload = json.loads(body or b"{}") if isinstance(body, bytes | str) else body
-                if not isinstance(payload, dict):
-                    raise RequestError("invalid", "the request body must be a JSON object")
-                cmd = model.model_validate(payload)
-                data = await handler(cmd)
-            except json.JSONDecodeError as exc:
-                return Reply[Any].failure("invalid", f"malformed JSON: {exc}").to_json()
-            except ValidationError as exc:
-                field, message = validation_message(exc)
-                return Reply[Any].failure("invalid", message, field).to_json()
-            except RequestError as exc:
-                return Reply[Any].failure(exc.code, exc.message, exc.field).to_json()
-            except Exception as exc:
-                # A fault of ours: say so at once (503) rather than leave the caller to time out.
-                logging.getLogger("s3c.rpc").exception("request failed: %s", model.__name__)
-                message = f"{model.__name__} failed: {type(exc).__name__}"
-                return Reply[Any].failure("unavailable", message).to_json()
-            if isinstance(data, Message):
-                data = data.to_dict()
-            return json.dumps({"ok": True, "data": data}, default=json_default).encode()
-
-        # Only for the AsyncAPI document: the payload schema comes from this annotation.
-        adapter.__annotations__ = {"body": model, "return": bytes}
-        adapter.__name__ = adapter.__qualname__ = model.__name__
-        return adapter
-
-    return wrap
-
-
-class Service:
-    """One service process: its broker, its Mongo database, its settings and its hooks."""
-
-    def __init__(self, name: str, settings: Settings | None = None) -> None:
+    def __init__(self, name: str, settings: S) -> None:
         self.name = name
-        self.settings = settings or Settings()
+        self.settings = settings
+        self.store: StoreSettings | None = settings if isinstance(settings, StoreSettings) else None
         self.log = logging.getLogger(f"s3c.{name}")
         self.broker = NatsBroker(
             self.settings.nats_url,
@@ -123,21 +62,28 @@ class Service:
         # Extra figures a service reports in its health answer (e.g. the executor's workers).
         self.health_info: Callable[[], dict[str, Any]] = dict
         self._stopping: list[Callable[[], Awaitable[None]]] = []
-        self.app.on_startup(self._connect_store)
+        if self.store is not None:
+            self.app.on_startup(self._connect_store)
         self.app.after_startup(self._start)
         self.app.on_shutdown(self._stop)
         self.app.after_shutdown(self._close_store)
         self.broker.subscriber(subjects.health_subject(name), title=f"{name} health")(self._health)
 
+    def _require_store(self) -> StoreSettings:
+        if self.store is None:
+            raise RuntimeError(f"the {self.name} service keeps no read models: it has no MongoDB")
+        return self.store
+
     @property
     def mongo(self) -> AsyncMongoClient[Doc]:
+        self._require_store()
         if self._mongo is None:
             raise RuntimeError("the service has not started")
         return self._mongo
 
     @property
     def db(self) -> AsyncDatabase[Doc]:
-        return self.mongo[self.settings.database(self.name)]
+        return self.mongo[self._require_store().database(self.name)]
 
     @property
     def nc(self) -> Client:
@@ -149,7 +95,7 @@ class Service:
         return js
 
     async def _connect_store(self) -> None:
-        self._mongo = connect_mongo(self.settings.mongodb_uri)
+        self._mongo = connect_mongo(self._require_store().mongodb_uri)
         await self._mongo.admin.command("ping")
 
     def answer(
@@ -232,19 +178,22 @@ class Service:
             await self._mongo.close()
             self._mongo = None
 
-    async def _health(self, body: Any) -> bytes:
+    async def _ping_store(self) -> str:
         try:
             await self.mongo.admin.command("ping")
-            store = "ok"
         except Exception as exc:
-            store = f"error: {exc}"
+            return f"error: {exc}"
+        return "ok"
+
+    async def _health(self, body: Any) -> bytes:
+        checks = {"store": await self._ping_store()} if self.store is not None else {}
         return json.dumps(
             {
                 "ok": True,
                 "data": {
                     "service": self.name,
-                    "status": "ok" if store == "ok" else "degraded",
-                    "store": store,
+                    "status": "ok" if all(v == "ok" for v in checks.values()) else "degraded",
+                    **checks,
                     "pid": os.getpid(),
                     "uptime": round(time.time() - self.started_at, 3),
                     **self.health_info(),
@@ -253,17 +202,18 @@ class Service:
         ).encode()
 
 
-def asyncapi_json(service: Service) -> str:
+def asyncapi_json(service: Service[Any]) -> str:
     from faststream.specification import AsyncAPI
 
     spec = AsyncAPI(service.broker, title=f"S3C {service.name}", version="1.0.0")
     return json.dumps(spec.to_specification().to_jsonable(), indent=2)
 
 
-def main(name: str, build: Callable[[Settings], Service]) -> None:
-    """`python -m s3c_<name>`: run the service; `--asyncapi` prints its AsyncAPI document."""
-    settings = Settings()
-    service = build(settings)
+def main(name: str, build: Callable[[], Service[Any]]) -> None:
+    """`python -m s3c_<name>`: run the service (`build` reads its settings from the environment);
+    `--asyncapi` prints its AsyncAPI document."""
+    service = build()
+    settings = service.settings
     if "--asyncapi" in sys.argv:
         print(asyncapi_json(service))
         return

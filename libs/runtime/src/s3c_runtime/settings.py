@@ -1,4 +1,4 @@
-"""Settings every service shares: one pydantic-settings class, `S3C_` env prefix, seed names too."""
+"""The settings every service shares; each service extends them in its own `settings.py`."""
 
 from __future__ import annotations
 
@@ -6,53 +6,22 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-def _env(name: str, *seed_names: str) -> AliasChoices:
-    # Accept S3C_<NAME> first, then the seed's unprefixed names.
+def env(name: str, *seed_names: str) -> AliasChoices:
+    """The environment names of one setting: `S3C_<NAME>` first, then the seed's unprefixed ones."""
     return AliasChoices(f"S3C_{name}", *seed_names)
 
 
-class Settings(BaseSettings):
+class RuntimeSettings(BaseSettings):
+    """What every service process needs: the bus, logging and how long to wait for a reply."""
+
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
-    nats_url: str = Field("nats://127.0.0.1:4222", validation_alias=_env("NATS_URL", "NATS_URL"))
-    mongodb_uri: str = Field(
-        "mongodb://127.0.0.1:27017", validation_alias=_env("MONGODB_URI", "MONGODB_URI")
-    )
-    # Database names are "<db_prefix>_<service>", so tests and tenants can share one server.
-    db_prefix: str = Field("s3c", validation_alias=_env("DB_PREFIX"))
-    host: str = Field("0.0.0.0", validation_alias=_env("HOST", "HOST"))
-    port: int = Field(5000, validation_alias=_env("PORT", "PORT"))
-    log_level: str = Field("INFO", validation_alias=_env("LOG_LEVEL", "LOG_LEVEL"))
+    nats_url: str = Field("nats://127.0.0.1:4222", validation_alias=env("NATS_URL", "NATS_URL"))
+    log_level: str = Field("INFO", validation_alias=env("LOG_LEVEL", "LOG_LEVEL"))
     # The seed's switch: DEBUG=true logs at DEBUG whatever the log level says.
-    debug: bool = Field(False, validation_alias=_env("DEBUG", "DEBUG"))
-    request_timeout: float = Field(5.0, validation_alias=_env("REQUEST_TIMEOUT"))
-    max_body_bytes: int = Field(1024 * 1024, validation_alias=_env("MAX_BODY_BYTES"))
-    # Requests per second per client address at the gateway (0: no limit), and the burst allowed.
-    rate_limit: float = Field(1000.0, validation_alias=_env("RATE_LIMIT"))
-    rate_burst: float = Field(0.0, validation_alias=_env("RATE_BURST"))  # 0: twice the rate
-    # The built web UI; empty: `ui/dist` of the checkout the gateway runs from.
-    ui_dist: str = Field("", validation_alias=_env("UI_DIST"))
-
-    max_concurrent_executions: int = Field(
-        10, validation_alias=_env("MAX_CONCURRENT_EXECUTIONS", "MAX_CONCURRENT_EXECUTIONS")
-    )
-    instances: int = Field(2, validation_alias=_env("INSTANCES"))
-    # How long a job may go without a sign of life before JetStream hands it to another executor.
-    work_ack_wait: float = Field(30.0, validation_alias=_env("WORK_ACK_WAIT"))
-    scaling_threshold: int = Field(
-        10, validation_alias=_env("SCALING_THRESHOLD", "SCALING_THRESHOLD")
-    )
-    scale_down_threshold: int = Field(
-        3, validation_alias=_env("SCALE_DOWN_THRESHOLD", "SCALE_DOWN_THRESHOLD")
-    )
-    scale_down_time: float = Field(
-        30.0, validation_alias=_env("SCALE_DOWN_TIME", "SCALE_DOWN_TIME")
-    )
-    max_instances: int = Field(10, validation_alias=_env("MAX_INSTANCES", "MAX_INSTANCES"))
-    scale_interval: float = Field(2.0, validation_alias=_env("SCALE_INTERVAL"))
-    scale_step: int = Field(1, validation_alias=_env("SCALE_STEP"))
-    scale_cooldown: float = Field(0.0, validation_alias=_env("SCALE_COOLDOWN"))
-    scaling_enabled: bool = Field(True, validation_alias=_env("SCALING_ENABLED"))
+    debug: bool = Field(False, validation_alias=env("DEBUG", "DEBUG"))
+    # Seconds to wait for another service's reply to a command or query.
+    request_timeout: float = Field(5.0, validation_alias=env("REQUEST_TIMEOUT"))
 
     @field_validator("debug", mode="before")
     @classmethod
@@ -60,6 +29,16 @@ class Settings(BaseSettings):
         # Other tools read DEBUG too (node's `debug` takes patterns like `vite:*`): anything but a
         # yes turns it off rather than stopping the service.
         return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+class StoreSettings(RuntimeSettings):
+    """A service with read models: its MongoDB database too (the gateway has none)."""
+
+    mongodb_uri: str = Field(
+        "mongodb://127.0.0.1:27017", validation_alias=env("MONGODB_URI", "MONGODB_URI")
+    )
+    # Database names are "<db_prefix>_<service>", so tests and tenants can share one server.
+    db_prefix: str = Field("s3c", validation_alias=env("DB_PREFIX"))
 
     def database(self, service: str) -> str:
         return f"{self.db_prefix}_{service}"

@@ -15,15 +15,17 @@ from s3c_events.billing import SERVICE
 from s3c_events.subjects import EVENTS
 from s3c_runtime.projector import Projector
 from s3c_runtime.service import Service
-from s3c_runtime.settings import Settings
 
 from s3c_billing.bootstrap import Deps, Handlers, bootstrap, start_projectors
+from s3c_billing.settings import BillingSettings
 
 
-def build(settings: Settings | None = None, deps: Deps | None = None) -> Service:
+def build(
+    settings: BillingSettings | None = None, deps: Deps | None = None
+) -> Service[BillingSettings]:
     """The billing service. With `deps` (unit tests) it answers from those and starts nothing;
     otherwise it builds the production adapters and starts its projectors once connected."""
-    service = Service(SERVICE, settings)
+    service = Service(SERVICE, settings or BillingSettings())
     handlers = Handlers(deps)
     if deps is None:
         projectors: list[Projector] = []

@@ -18,6 +18,7 @@ from s3c_billing.projections import (
     ScalingChargesProjection,
 )
 from s3c_billing.queries import CostQueries
+from s3c_billing.settings import BillingSettings
 from s3c_billing.store import MongoCostStore, ensure_indexes
 from s3c_billing.stream import JetStreamEventLog, JetStreamPublisher
 
@@ -31,7 +32,7 @@ class Deps:
     publisher: Publisher  # where `billing.execution_costed` goes
 
 
-async def bootstrap(service: Service) -> Deps:
+async def bootstrap(service: Service[BillingSettings]) -> Deps:
     """The production adapters over the service's connections (Mongo, JetStream)."""
     await ensure_indexes(service.db)
     return Deps(
@@ -41,7 +42,7 @@ async def bootstrap(service: Service) -> Deps:
     )
 
 
-async def start_projectors(service: Service, deps: Deps) -> list[Projector]:
+async def start_projectors(service: Service[BillingSettings], deps: Deps) -> list[Projector]:
     """Keep the read models from the streams, in the background; returns them (to stop them)."""
     versions = Projector(service.js, service.db, FunctionVersionsProjection())
     projectors = [

@@ -10,7 +10,7 @@ from typing import Any
 
 from s3c_events import CostTrends, ExecutionCost, FunctionCosts, SystemCosts, utc_now
 from s3c_runtime.mongo import Doc
-from s3c_runtime.service import RequestError
+from s3c_runtime.rpc import RequestError
 
 from s3c_billing.domain.costs import EXACT, canonical, hour_bucket, storage_cost, total
 from s3c_billing.domain.ledger import MONEY, SYSTEM

@@ -28,7 +28,7 @@ from s3c_events import (
     FunctionUpdated,
     Reply,
 )
-from s3c_runtime.service import RequestError
+from s3c_runtime.rpc import RequestError
 
 Lookup = Callable[[FunctionDetail], Awaitable[FunctionState]]
 

@@ -7,48 +7,13 @@ The only writer of `execution.*` and of the work queue is this service.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
-from nats.js import JetStreamContext
-from s3c_events import (
-    Event,
-    ExecuteFunction,
-    ExecutionJob,
-    FunctionState,
-    InvokeFunction,
-    new_id,
-    utc_now,
-)
-from s3c_runtime.bus import publish_event
-from s3c_runtime.service import RequestError
+from s3c_events import ExecuteFunction, ExecutionJob, InvokeFunction, new_id, utc_now
+from s3c_runtime.rpc import RequestError
 
 from s3c_executor.domain import admission
-
-
-class Functions(Protocol):
-    async def find(
-        self, function_id: str | None = None, name: str | None = None
-    ) -> FunctionState: ...
-
-
-class Outbox(Protocol):
-    async def queue(self, job: ExecutionJob) -> None:
-        """Put the job on the work queue (a repeated job with the same execution id is dropped)."""
-
-    async def record(self, event: Event) -> None:
-        """Append an event to its stream (a repeated event id is dropped)."""
-
-
-class JetStreamOutbox:
-    def __init__(self, js: JetStreamContext) -> None:
-        self.js = js
-
-    async def queue(self, job: ExecutionJob) -> None:
-        await self.js.publish(job.subject, job.to_json(), headers={"Nats-Msg-Id": job.execution_id})
-
-    async def record(self, event: Event) -> None:
-        await publish_event(self.js, event)
-
+from s3c_executor.ports import Functions, Outbox
 
 Run = Callable[[ExecutionJob], Awaitable[dict[str, Any]]]
 

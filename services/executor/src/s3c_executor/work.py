@@ -18,7 +18,7 @@ from nats.js.errors import NotFoundError
 from pydantic import ValidationError
 from s3c_events import ExecutionJob, streams
 
-from s3c_executor.handlers import ExecutorHandlers
+from s3c_executor.handlers import JobHandlers
 
 log = logging.getLogger("s3c.executor.work")
 GIVE_UP_AFTER = 5  # deliveries beyond the function's own retries
@@ -41,7 +41,7 @@ async def ensure_consumer(js: JetStreamContext, ack_wait: float) -> None:
 
 
 class WorkConsumer:
-    def __init__(self, js: JetStreamContext, handlers: ExecutorHandlers, ack_wait: float) -> None:
+    def __init__(self, js: JetStreamContext, handlers: JobHandlers, ack_wait: float) -> None:
         self.js = js
         self.handlers = handlers
         self.ack_wait = ack_wait
@@ -74,7 +74,7 @@ class WorkConsumer:
                     await asyncio.sleep(0.5)
                     continue
                 for msg in msgs:
-                    await self._handle(msg)
+                    await self.handle(msg)
         finally:
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()
@@ -85,7 +85,8 @@ class WorkConsumer:
             with contextlib.suppress(Exception):
                 await msg.in_progress()
 
-    async def _handle(self, msg: Any) -> None:
+    async def handle(self, msg: Any) -> None:
+        """One delivery of a job: ack once its outcome is stored, nak(delay) for a retry."""
         try:
             job = ExecutionJob.model_validate_json(msg.data)
         except ValidationError:

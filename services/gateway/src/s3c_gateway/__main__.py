@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uvicorn
 from s3c_runtime.logs import setup_logging
-from s3c_runtime.settings import Settings
 
 from s3c_gateway.app import create_app
+from s3c_gateway.settings import GatewaySettings
 
 
 def main() -> None:
-    settings = Settings()
+    settings = GatewaySettings()
     setup_logging("gateway", settings.log_level, debug=settings.debug)
     uvicorn.run(
         create_app(settings),

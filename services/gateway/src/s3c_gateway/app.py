@@ -19,7 +19,6 @@ from s3c_events import (
     subjects,
 )
 from s3c_runtime.service import Service
-from s3c_runtime.settings import Settings
 
 from s3c_gateway import errors, ui
 from s3c_gateway.bodylimit import BodyLimit
@@ -28,13 +27,14 @@ from s3c_gateway.hub import CostWaiter, Hub, to_ws_message
 from s3c_gateway.ratelimit import RateLimit
 from s3c_gateway.routes import costs, executions, functions, metrics
 from s3c_gateway.service_client import ServiceClient
+from s3c_gateway.settings import GatewaySettings
 
 SERVICES = ("registry", "executor", "billing", "scaler")
 FUNCTION_PREFIX = f"{subjects.EVENTS}.function."
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
+def create_app(settings: GatewaySettings | None = None) -> FastAPI:
+    settings = settings or GatewaySettings()
     service = Service("gateway", settings)
     hub = Hub()
     costs_seen = CostWaiter()

@@ -15,16 +15,16 @@ from s3c_events.registry import FUNCTION_EVENTS, SERVICE
 from s3c_events.subjects import EVENTS
 from s3c_runtime.projector import Projector
 from s3c_runtime.service import Service
-from s3c_runtime.settings import Settings
 
 from s3c_registry import projections
 from s3c_registry.handlers import RegistryHandlers
 from s3c_registry.names import NameReservations
+from s3c_registry.settings import RegistrySettings
 from s3c_registry.syntax import JsSyntaxChecker
 
 
-def build(settings: Settings | None = None) -> Service:
-    service = Service(SERVICE, settings)
+def build(settings: RegistrySettings | None = None) -> Service[RegistrySettings]:
+    service = Service(SERVICE, settings or RegistrySettings())
     state: dict[str, RegistryHandlers] = {}
 
     def handlers() -> RegistryHandlers:

@@ -19,9 +19,10 @@ from s3c_events import (
     new_id,
     utc_now,
 )
+from s3c_events.registry import Status
 from s3c_runtime.bus import ConcurrencyConflict, publish_event
 from s3c_runtime.projector import Applied, Projector
-from s3c_runtime.service import RequestError
+from s3c_runtime.rpc import RequestError
 
 from s3c_registry import projections
 from s3c_registry.domain import functions as domain
@@ -143,9 +144,8 @@ class RegistryHandlers:
             events = domain.update(
                 state, cmd, utc_now(), await self._name_owner(cmd.name), code_error
             )
-            renamed = cmd.name is not None and cmd.name != state.name
-            if renamed:
-                await self._claimed(cmd.name, state.id, events, expected_seq=seq)  # type: ignore[arg-type]
+            if cmd.name is not None and cmd.name != state.name:  # renamed
+                await self._claimed(cmd.name, state.id, events, expected_seq=seq)
                 await self.names.release(state.name, state.id)
             else:
                 await self._append(events, expected_seq=seq)
@@ -154,8 +154,8 @@ class RegistryHandlers:
         result: FunctionState = await self._decide(decide)
         return result
 
-    async def set_status(self, function_id: str, status: str) -> FunctionState:
-        return await self.update(UpdateFunction(function_id=function_id, status=status))  # type: ignore[arg-type]
+    async def set_status(self, function_id: str, status: Status) -> FunctionState:
+        return await self.update(UpdateFunction(function_id=function_id, status=status))
 
     async def activate(self, cmd: ActivateFunction) -> FunctionState:
         return await self.set_status(cmd.function_id, "active")

@@ -15,6 +15,7 @@ from nats.js.errors import (
     KeyWrongLastSequenceError,
     NotFoundError,
 )
+from nats.js.kv import KeyValue
 
 from s3c_registry.domain.functions import Rejected
 
@@ -27,7 +28,7 @@ STALE_AFTER_S = 30.0
 class NameReservations:
     def __init__(self, js: JetStreamContext) -> None:
         self.js = js
-        self.kv = None
+        self.kv: KeyValue | None = None
 
     async def open(self) -> None:
         try:

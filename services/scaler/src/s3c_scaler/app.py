@@ -11,16 +11,17 @@ from s3c_events.scaler import SERVICE
 from s3c_events.subjects import EVENTS
 from s3c_runtime.projector import Projector
 from s3c_runtime.service import Service
-from s3c_runtime.settings import Settings
 
 from s3c_scaler.domain.policy import Policy
 from s3c_scaler.loop import ScalingLoop
 from s3c_scaler.projections import HistoryProjection
+from s3c_scaler.settings import ScalerSettings
+from s3c_scaler.stream import JetStreamDecisionLog, JetStreamWorkQueue
 
 
-def build(settings: Settings | None = None) -> Service:
-    service = Service(SERVICE, settings)
-    cfg = service.settings
+def build(settings: ScalerSettings | None = None) -> Service[ScalerSettings]:
+    cfg = settings or ScalerSettings()
+    service = Service(SERVICE, cfg)
     policy = Policy(
         scale_up_above=cfg.scaling_threshold,
         scale_down_below=cfg.scale_down_threshold,
@@ -37,7 +38,12 @@ def build(settings: Settings | None = None) -> Service:
         await projector.target.create_index([("decision", -1)])
         projector.start()
         loop = ScalingLoop(
-            service.js, policy, cfg.scale_interval, cfg.instances, cfg.scaling_enabled
+            JetStreamDecisionLog(service.js),
+            JetStreamWorkQueue(service.js),
+            policy,
+            cfg.scale_interval,
+            cfg.instances,
+            cfg.scaling_enabled,
         )
         await loop.load()
         loop.start()

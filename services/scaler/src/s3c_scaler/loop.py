@@ -12,15 +12,11 @@ import logging
 import time
 from typing import Any
 
-from nats.js import JetStreamContext
-from nats.js.errors import NotFoundError
-from s3c_events import PoolScaledDown, PoolScaledUp, decode_event, streams
-from s3c_events.scaler import POOL
-from s3c_events.subjects import aggregate_events
-from s3c_runtime.bus import ConcurrencyConflict, publish_event
+from s3c_events import PoolScaledDown, PoolScaledUp
 
 from s3c_scaler.domain.policy import Policy, PoolState, decide
 from s3c_scaler.domain.samples import QueueSamples, Sample
+from s3c_scaler.ports import DecisionLog, WorkQueue
 
 log = logging.getLogger("s3c.scaler")
 
@@ -28,13 +24,15 @@ log = logging.getLogger("s3c.scaler")
 class ScalingLoop:
     def __init__(
         self,
-        js: JetStreamContext,
+        decision_log: DecisionLog,
+        queue: WorkQueue,
         policy: Policy,
         interval: float,
         initial: int,
         enabled: bool = True,
     ) -> None:
-        self.js = js
+        self.decision_log = decision_log
+        self.queue = queue
         self.policy = policy
         self.interval = interval
         self.initial = initial
@@ -48,26 +46,16 @@ class ScalingLoop:
 
     async def load(self) -> None:
         """Resume from the last decision stored in the stream."""
-        try:
-            msg = await self.js.get_last_msg(
-                streams.SCALING.name, aggregate_events("scaling", POOL)
-            )
-        except NotFoundError:
+        last = await self.decision_log.last()
+        if last is None:
             self.state, self.seq, self.decisions = PoolState(self.initial), 0, 0
             return
-        event = decode_event(msg.subject, msg.data)
-        assert isinstance(event, PoolScaledUp | PoolScaledDown)
-        self.state = PoolState(event.instance_count, None, time.monotonic())
-        self.seq, self.decisions = msg.seq, event.decision
+        self.state = PoolState(last.event.instance_count, None, time.monotonic())
+        self.seq, self.decisions = last.seq, last.event.decision
 
     async def pending(self) -> int:
         """Jobs waiting in the work queue, not yet handed to an executor."""
-        try:
-            info = await self.js.consumer_info(streams.WORK.name, streams.WORK_CONSUMER)
-            return int(info.num_pending)
-        except NotFoundError:
-            stream = await self.js.stream_info(streams.WORK.name)
-            return int(stream.state.messages)
+        return await self.queue.pending()
 
     async def tick(self) -> Any:
         pending = await self.pending()
@@ -95,14 +83,11 @@ class ScalingLoop:
             reason=decision.reason,
             decision=number,
         )
-        try:
-            ack = await publish_event(self.js, event, expected_aggregate_seq=self.seq)
-        except ConcurrencyConflict:
-            ack = None
-        if ack is None or ack.duplicate:
+        seq = await self.decision_log.append(event, after=self.seq)
+        if seq is None:
             await self.load()  # someone else decided first: take theirs, decide again next tick
             return None
-        self.state, self.seq, self.decisions = state, ack.seq, number
+        self.state, self.seq, self.decisions = state, seq, number
         log.info(
             "scaled",
             extra={

@@ -16,7 +16,8 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+
+from s3c_executor.domain.attempts import RunResult
 
 log = logging.getLogger("s3c.executor.pool")
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -31,19 +32,6 @@ def rss_bytes(pid: int) -> int:
             return int(f.read().split()[1]) * PAGE
     except (OSError, IndexError, ValueError):
         return 0
-
-
-@dataclass
-class RunResult:
-    ok: bool
-    instance_id: str
-    cold_start: bool
-    duration_ms: float
-    output: str | None = None  # JSON text
-    error_kind: str | None = None
-    error: str | None = None
-    logs: list[str] = field(default_factory=list)
-    load_ms: float = 0.0
 
 
 class WorkerProcess:

@@ -77,8 +77,9 @@ def update(
     if cmd.config is not None:
         patch = cmd.config.model_dump(exclude_none=True)
         config = FunctionConfig.model_validate({**state.config.model_dump(), **patch})
+    name = cmd.name if cmd.name is not None else state.name
     proposed = {
-        "name": cmd.name if cmd.name is not None else state.name,
+        "name": name,
         "description": cmd.description if cmd.description is not None else state.description,
         "code": cmd.code if cmd.code is not None else state.code,
         "runtime": cmd.runtime or state.runtime,
@@ -86,7 +87,7 @@ def update(
     }
     changed = [k for k, v in proposed.items() if getattr(state, k) != v]
     if "name" in changed:
-        check_name(proposed["name"], name_taken_by, state.id)  # type: ignore[arg-type]
+        check_name(name, name_taken_by, state.id)
     if "code" in changed or "runtime" in changed:
         check_code(compile_error)
     events: list[Event] = []
