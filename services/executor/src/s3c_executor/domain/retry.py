@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-RETRYABLE = frozenset({"runtime", "timeout", "crash"})
+from s3c_events.executor import RETRYABLE  # the contract says which error kinds are retried
+
+__all__ = ["BASE_BACKOFF_MS", "RETRYABLE", "backoff_ms", "should_retry"]
 BASE_BACKOFF_MS = 2000
 
 
