@@ -86,6 +86,20 @@ def test_bad_fields_are_named(api: httpx.Client, body: dict[str, object], field:
     assert field in payload["error"]
 
 
+def test_an_unknown_config_key_is_a_400_naming_it(api: httpx.Client, unique: str) -> None:
+    res = api.post("/api/functions", json={"name": unique, "code": ADD, "config": {"retryCont": 1}})
+    assert res.status_code == 400, res.text
+    assert res.json()["field"] == "config.retryCont"
+    assert res.json()["error"] == "config.retryCont: unknown key 'retryCont'"
+    created = create(api, unique)
+    assert created.status_code == 201
+    fid = created.json()["data"]["id"]
+    res = api.put(f"/api/functions/{fid}", json={"config": {"timeout": 5000, "tiemout": 1}})
+    assert res.status_code == 400, res.text
+    assert res.json()["field"] == "config.tiemout"
+    assert api.get(f"/api/functions/{fid}").json()["data"]["config"]["timeout"] == 30000
+
+
 @pytest.mark.parametrize("raw", [b"{not json", b"[1, 2]", b"null", b'"text"', b""])
 def test_malformed_bodies_are_4xx(api: httpx.Client, raw: bytes) -> None:
     res = api.post("/api/functions", content=raw, headers={"content-type": "application/json"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import ClassVar, Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from s3c_events.envelope import Event, Message
 from s3c_events.subjects import command_subject, query_subject
@@ -26,7 +26,16 @@ class FunctionConfig(Message):
     retry_count: int = Field(3, ge=0, le=MAX_RETRY_COUNT, description="retries after the first try")
 
 
+class FunctionConfigInput(FunctionConfig):
+    """`config` as a command gives it: an unknown key (a typo like `retryCont`) is refused, not
+    silently dropped. Stored state and events stay tolerant readers (`FunctionConfig`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class FunctionConfigPatch(Message):
+    model_config = ConfigDict(extra="forbid")
+
     timeout: int | None = Field(None, ge=1, le=MAX_TIMEOUT_MS)
     retry_count: int | None = Field(None, ge=0, le=MAX_RETRY_COUNT)
 
@@ -103,7 +112,7 @@ class RegisterFunction(Message):
     code: str = Field(min_length=1, max_length=MAX_CODE_CHARS)
     runtime: Runtime = "javascript"
     status: Status = "active"
-    config: FunctionConfig = FunctionConfig()
+    config: FunctionConfigInput = FunctionConfigInput()
 
 
 class FunctionChanges(Message):

@@ -44,6 +44,8 @@ def describe_validation(exc: RequestValidationError) -> tuple[str, str | None]:
         return f"malformed JSON body: {err.get('ctx', {}).get('error', err['msg'])}", None
     if field is None:
         return f"request body: {err['msg']}", None
+    if err.get("type") == "extra_forbidden":
+        return f"{field}: unknown key '{loc[-1]}'", field
     return f"{field}: {err['msg']}", field
 
 
