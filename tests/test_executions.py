@@ -81,6 +81,21 @@ def test_queued_execution_completes_with_the_seed_fields(api: httpx.Client, uniq
     )
 
 
+def test_execution_lists_carry_each_runs_cost(api: httpx.Client, unique: str) -> None:
+    fn = register(api, unique, ADD)
+    ids = {execute(api, fn["id"], [i, 1]) for i in range(3)}
+    costs = {}
+    for eid in ids:
+        costs[eid] = poll(
+            lambda eid=eid: api.get(f"/api/executions/{eid}").json()["data"]["cost"],
+            20,
+            what=f"execution {eid} to be costed",
+        )["totalCostExact"]
+    for path in ("/api/executions", f"/api/functions/{fn['id']}/executions"):
+        rows = api.get(path, params={"functionId": fn["id"], "limit": 10}).json()["data"]
+        assert {r["id"]: r["cost"]["totalCostExact"] for r in rows} == costs, path
+
+
 @pytest.mark.parametrize(
     ("code", "value", "expected"),
     [

@@ -21,7 +21,14 @@ from pydantic import BaseModel
 from s3c_billing.app import build
 from s3c_billing.bootstrap import Deps
 from s3c_billing.projections import bill_batch
-from s3c_events import CostAudit, CostTrends, ExecutionCost, FunctionCosts, SystemCosts
+from s3c_events import (
+    CostAudit,
+    CostTrends,
+    ExecutionCost,
+    ExecutionCostList,
+    FunctionCosts,
+    SystemCosts,
+)
 
 LATER = T0 + timedelta(hours=1)
 
@@ -83,6 +90,12 @@ async def test_the_queries_answer_from_the_read_models() -> None:
         execution = (await ask(br, ExecutionCost, {"executionId": "e2"}))["data"]
         assert execution["tier"] == "premium" and execution["billedDurationMs"] == 1000
         assert execution["totalCostExact"] == records["e2"]["totalCost"]  # type: ignore[index]
+
+        many = (await ask(br, ExecutionCostList, {"executionIds": ["e1", "e3", "nope"]}))["data"]
+        assert {eid: c["totalCostExact"] for eid, c in many["costs"].items()} == {
+            "e1": records["e1"]["totalCost"],  # type: ignore[index]
+            "e3": records["e3"]["totalCost"],  # type: ignore[index]
+        }
 
         audit = (await ask(br, CostAudit, {}))["data"]
         assert audit["ok"] and audit["checkedExecutions"] == 3

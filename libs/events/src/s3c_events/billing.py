@@ -78,6 +78,13 @@ class ExecutionCost(Message):
     execution_id: str
 
 
+class ExecutionCostList(Message):
+    """The costs of many executions at once (a page of a list): those not costed yet are absent."""
+
+    SUBJECT: ClassVar[str] = query_subject(SERVICE, "execution_costs")
+    execution_ids: list[str] = Field(max_length=1000)
+
+
 class CostAudit(Message):
     """Recompute every cost from the execution events in the stream and compare."""
 

@@ -8,6 +8,7 @@ from s3c_events import (
     CostTrends,
     ExecutionCost,
     ExecutionCosted,
+    ExecutionCostList,
     FunctionCosts,
     SystemCosts,
 )
@@ -45,6 +46,9 @@ def build(
     service.answer(CostTrends, handlers.trends, "hourly cost trend (UTC hours)", max_workers=8)
     service.answer(FunctionCosts, handlers.function, "one function's cost totals", max_workers=8)
     service.answer(ExecutionCost, handlers.execution, "one execution's cost", max_workers=8)
+    service.answer(
+        ExecutionCostList, handlers.executions, "the costs of many executions", max_workers=8
+    )
     service.answer(
         CostAudit, handlers.audit, "recompute every cost from the event log", max_workers=8
     )

@@ -6,7 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from s3c_events import CostAudit, CostTrends, ExecutionCost, FunctionCosts, SystemCosts
+from s3c_events import (
+    CostAudit,
+    CostTrends,
+    ExecutionCost,
+    ExecutionCostList,
+    FunctionCosts,
+    SystemCosts,
+)
 from s3c_runtime.projector import Projector
 from s3c_runtime.service import Service
 
@@ -94,6 +101,9 @@ class Handlers:
 
     async def execution(self, query: ExecutionCost) -> dict[str, Any]:
         return await self.queries.execution(query)
+
+    async def executions(self, query: ExecutionCostList) -> dict[str, Any]:
+        return await self.queries.executions(query)
 
     async def audit(self, query: CostAudit) -> dict[str, Any]:
         return await self.auditor.audit(query)

@@ -8,7 +8,14 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from s3c_events import CostTrends, ExecutionCost, FunctionCosts, SystemCosts, utc_now
+from s3c_events import (
+    CostTrends,
+    ExecutionCost,
+    ExecutionCostList,
+    FunctionCosts,
+    SystemCosts,
+    utc_now,
+)
 from s3c_runtime.mongo import Doc
 from s3c_runtime.rpc import RequestError
 
@@ -205,6 +212,10 @@ class CostQueries:
                 ("averageCost", "storageCost"),
             ),
         }
+
+    async def executions(self, query: ExecutionCostList) -> dict[str, Any]:
+        found = await self.store.cost_records(set(query.execution_ids))
+        return {"costs": {eid: cost_view(doc) for eid, doc in found.items()}}
 
     async def execution(self, query: ExecutionCost) -> dict[str, Any]:
         doc = await self.store.cost_record(query.execution_id)

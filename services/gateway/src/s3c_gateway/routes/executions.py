@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from s3c_events import (
     ExecuteFunction,
     ExecutionCost,
+    ExecutionCostList,
     ExecutionDetail,
     ExecutionList,
     FunctionState,
@@ -136,7 +137,27 @@ async def function_url(
     )
 
 
-@router.get("/api/executions", summary="Executions, newest first")
+async def with_costs(
+    services: ServiceClient, records: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each finished record gets its `cost` from billing in one query (null until costed). A list
+    must answer when billing does not: its records then carry no cost."""
+    finished = [r["id"] for r in records if r.get("status") in ("completed", "failed")]
+    costs: dict[str, Any] = {}
+    if finished:
+        try:
+            reply = await services.call(
+                ExecutionCostList.SUBJECT, ExecutionCostList(execution_ids=finished)
+            )
+            costs = reply["costs"]
+        except ApiError:
+            costs = {}
+    for record in records:
+        record["cost"] = costs.get(record["id"])
+    return records
+
+
+@router.get("/api/executions", summary="Executions, newest first, each with its cost")
 async def list_executions(
     services: Client,
     function_id: Annotated[str | None, Query(alias="functionId")] = None,
@@ -144,10 +165,12 @@ async def list_executions(
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> JSONResponse:
     query = ExecutionList(function_id=function_id, status=status, limit=limit)
-    return ok(await services.call(ExecutionList.SUBJECT, query))
+    return ok(await with_costs(services, await services.call(ExecutionList.SUBJECT, query)))
 
 
-@router.get("/api/functions/{function_id}/executions", summary="One function's executions")
+@router.get(
+    "/api/functions/{function_id}/executions", summary="One function's executions, with costs"
+)
 async def function_executions(
     function_id: str,
     services: Client,
@@ -157,7 +180,7 @@ async def function_executions(
 ) -> JSONResponse:
     await functions.by_id(function_id)  # 404 for an unknown function
     query = ExecutionList(function_id=function_id, status=status, limit=limit)
-    return ok(await services.call(ExecutionList.SUBJECT, query))
+    return ok(await with_costs(services, await services.call(ExecutionList.SUBJECT, query)))
 
 
 @router.get(

@@ -125,6 +125,14 @@ describe("ExecutionsPage", { timeout: 20_000 }, () => {
     await waitFor(() => expect(row.lastElementChild).toHaveTextContent("$0.000150"));
   });
 
+  it("shows the cost each record carries from the list API", async () => {
+    const costed = RECORDS.map((r, i) => (i === 2 ? { ...r, cost: { totalCost: 0.00042, totalCostExact: "0.00042" } } : r));
+    setup(costed);
+    await waitFor(() => expect(rowLinks()).toHaveLength(50));
+    expect(rowLinks()[2].closest("tr")?.lastElementChild).toHaveTextContent("$0.000420");
+    expect(rowLinks()[1].closest("tr")?.lastElementChild).toHaveTextContent("—");
+  });
+
   it("says when there are no executions yet", async () => {
     setup([]);
     expect(await screen.findByText(/No executions yet/)).toBeInTheDocument();

@@ -27,8 +27,7 @@ export function ExecutionsPage() {
 
   const all = executions.data ?? [];
   const rows = useMemo(() => all.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE), [all, page]);
-  const ids = useMemo(() => rows.map((r) => r.id), [rows]);
-  const costs = useKnownCosts(ids);
+  const costs = useKnownCosts(rows);
   const functionNames = useMemo(() => new Map((functions.data ?? []).map((f) => [f.id, f.name])), [functions.data]);
   const hasNext = all.length > (page + 1) * PAGE_SIZE;
   const capped = !hasNext && all.length >= MAX_LIMIT;

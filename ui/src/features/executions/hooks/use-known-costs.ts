@@ -1,5 +1,5 @@
-// Costs the page already knows without asking: live `cost_update` / completion messages and
-// execution records cached by a visit to their detail page. The list API carries no cost.
+// The cost of each listed run: from its record (the list API carries `cost` once billing has
+// costed it), else from live `cost_update` / completion messages or a cached detail page.
 import { useMemo } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useLiveFeed } from "@/lib/live";
@@ -14,7 +14,7 @@ export interface KnownCost {
 const COSTED = new Set(["cost_update", "execution_completed", "execution_failed"]);
 const hasCost = (m: WsMessage) => COSTED.has(m.type);
 
-export function useKnownCosts(ids: string[]): Map<string, KnownCost> {
+export function useKnownCosts(rows: ExecutionRecord[]): Map<string, KnownCost> {
   const feed = useLiveFeed(hasCost, 200);
   const client = useQueryClient();
   return useMemo(() => {
@@ -26,11 +26,10 @@ export function useKnownCosts(ids: string[]): Map<string, KnownCost> {
         known.set(data.executionId, { totalCost: cost.totalCost, totalCostExact: cost.totalCostExact });
       }
     }
-    for (const id of ids) {
-      if (known.has(id)) continue;
-      const record = client.getQueryData<ExecutionRecord>(executionKeys.detail(id));
-      if (record?.cost) known.set(id, { totalCost: record.cost.totalCost, totalCostExact: record.cost.totalCostExact });
+    for (const row of rows) {
+      const record = row.cost ? row : client.getQueryData<ExecutionRecord>(executionKeys.detail(row.id));
+      if (record?.cost) known.set(row.id, { totalCost: record.cost.totalCost, totalCostExact: record.cost.totalCostExact });
     }
     return known;
-  }, [feed, ids, client]);
+  }, [feed, rows, client]);
 }
