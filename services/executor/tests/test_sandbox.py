@@ -289,3 +289,99 @@ def test_a_malformed_request_is_answered_and_the_worker_lives_on(line: bytes) ->
         assert second["ok"] is True and json.loads(second["output"]) == 3
     finally:
         worker.kill()
+
+
+# What the isolate answers is checked by the host: code that breaks the harness, or returns what
+# cannot be stored, fails as a runtime error of that run with its real duration (so it is billed).
+
+TAMPERING = {
+    "stringify returns undefined": "JSON.stringify = () => undefined; function f() { return 1; }",
+    "stringify returns NaN": "JSON.stringify = () => 'NaN'; function f() { return 1; }",
+    "start replaced by a number": "globalThis.__s3cStart = () => 42; function f() { return 1; }",
+    "start replaced by a non-object": "globalThis.__s3cStart = () => '[1,2]'; function f() {}",
+    "a result of 1e999": 'globalThis.__s3cStart = () => \'{"s":"ok","v":"1e999","logs":[]}\';'
+    " function f() {}",
+    "a 5,000 digit result": "globalThis.__s3cStart = () => JSON.stringify({s: 'ok', v: '9'.repeat(5000),"
+    " logs: []}); function f() {}",
+    "a NaN result": 'globalThis.__s3cStart = () => \'{"s":"ok","v":"NaN","logs":[]}\';'
+    " function f() {}",
+    "logs that are not strings": "globalThis.__s3cStart = () => JSON.stringify({s: 'ok', v: '1',"
+    " logs: [1, {a: 2}]}); function f() {}",
+    "a pending reply without an id": 'globalThis.__s3cStart = () => \'{"s":"pending"}\';'
+    " function f() {}",
+}
+
+
+@pytest.mark.parametrize("code", TAMPERING.values(), ids=TAMPERING.keys())
+async def test_an_answer_the_host_cannot_accept_is_a_runtime_error_of_that_run(
+    solo: Pool, code: str
+) -> None:
+    result = await run(solo, code, timeout_ms=1000)
+    assert not result.ok and result.error_kind == "runtime" and result.error, result
+    assert result.duration_ms > 0
+    assert output(await run(solo, ADD, [2, 3])) == 5  # the worker is still fine
+
+
+async def test_the_host_caps_logs_whatever_the_harness_returns(solo: Pool) -> None:
+    code = (
+        "globalThis.__s3cStart = () => JSON.stringify({s: 'ok', v: '1',"
+        " logs: Array(3000).fill('x'.repeat(1000))}); function f() {}"
+    )
+    result = await run(solo, code)
+    assert result.ok and sum(map(len, result.logs)) <= 64 * 1024 + 100
+    assert result.logs[-1] == "... (logs truncated)"
+
+
+@pytest.mark.parametrize("depth", [65, 300, 1000, 5000])
+async def test_a_result_nested_too_deep_is_a_recorded_runtime_error(solo: Pool, depth: int) -> None:
+    code = f"function f() {{ let a = 1; for (let i = 0; i < {depth}; i++) a = [a]; return a; }}"
+    result = await run(solo, code)
+    assert not result.ok and result.error_kind == "runtime" and "nested" in (result.error or "")
+
+
+async def test_a_result_within_the_depth_limit_is_kept(solo: Pool) -> None:
+    code = "function f() { let a = 1; for (let i = 0; i < 64; i++) a = [a]; return a; }"
+    value = output(await run(solo, code))
+    for _ in range(64):
+        value = value[0]
+    assert value == 1
+
+
+@pytest.mark.parametrize(
+    ("code", "problem"),
+    [
+        ("function f() { return {['a\\u0000b']: 1}; }", "U+0000"),
+        ("function f() { return '\\ud800'; }", "lone surrogate"),
+        ("function f() { return {['\\udc00']: 1}; }", "lone surrogate"),
+    ],
+)
+async def test_a_result_the_store_cannot_keep_is_a_runtime_error(
+    solo: Pool, code: str, problem: str
+) -> None:
+    result = await run(solo, code)
+    assert not result.ok and result.error_kind == "runtime" and problem in (result.error or "")
+
+
+async def test_values_keep_their_json_type(solo: Pool) -> None:
+    assert output(await run(solo, "function f() { return true; }")) is True
+    assert output(await run(solo, "function f() { return [false, 0, 1.5, null]; }")) == [
+        False, 0, 1.5, None,
+    ]  # fmt: skip
+    # Beyond 64 bits, an integer stays the double it was in JavaScript.
+    assert output(await run(solo, "function f() { return 1e20; }")) == 1e20
+
+
+async def test_a_top_level_throw_is_a_runtime_error_and_a_syntax_error_is_compile(
+    solo: Pool,
+) -> None:
+    thrown = await run(solo, "throw new Error('at load'); function f() {}")
+    assert (thrown.error_kind, thrown.error) == ("runtime", "Error: at load")
+    broken = await run(solo, "function f( {")
+    assert broken.error_kind == "compile" and "SyntaxError" in (broken.error or "")
+
+
+async def test_work_left_running_after_the_answer_says_so(solo: Pool) -> None:
+    code = "function f() { Promise.resolve().then(() => { for (;;) {} }); return 1; }"
+    result = await run(solo, code, timeout_ms=2000)
+    assert not result.ok and result.error_kind == "timeout"
+    assert "left running" in (result.error or "") and result.duration_ms < 1000

@@ -15,6 +15,11 @@ from s3c_events.tiers import Tier
 
 SERVICE = "executor"
 MAX_INPUT_BYTES = 256 * 1024  # the input, output and logs of a run travel in one 1 MiB message
+MAX_OUTPUT_BYTES = 256 * 1024  # a result as compact UTF-8 JSON
+MAX_JSON_DEPTH = 64  # arrays and objects nested in an input or a result
+MAX_LOG_LINES = 1000  # per run, then "... (logs truncated)"
+MAX_LOG_CHARS = 64 * 1024
+MAX_ERROR_CHARS = 4096
 Status = Literal["pending", "running", "completed", "failed"]
 # compile: the code cannot be loaded (no retry); runtime: it threw; timeout: it ran too long;
 # memory: it passed its tier's cap; crash: the worker died under it; unsupported: cannot run here.

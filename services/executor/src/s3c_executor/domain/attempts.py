@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from s3c_events.envelope import Event
 from s3c_events.executor import (
@@ -45,6 +45,22 @@ class RunResult:
     error: str | None = None
     logs: list[str] = field(default_factory=list)
     load_ms: float = 0.0
+
+    # The worker process sends a result over its pipe as one JSON object a line (camelCase).
+    _WIRE: ClassVar[dict[str, str]] = {
+        "ok": "ok", "instance_id": "instanceId", "cold_start": "coldStart",
+        "duration_ms": "durationMs", "output": "output", "error_kind": "errorKind",
+        "error": "error", "logs": "logs", "load_ms": "loadMs",
+    }  # fmt: skip
+
+    def to_wire(self) -> dict[str, Any]:
+        return {wire: getattr(self, name) for name, wire in self._WIRE.items()}
+
+    @classmethod
+    def from_wire(cls, data: dict[str, Any], instance_id: str) -> RunResult:
+        """A worker's answer; the worker does not know its instance id, the pool does."""
+        values = {name: data[wire] for name, wire in cls._WIRE.items() if wire in data}
+        return cls(**{**values, "instance_id": instance_id})
 
 
 def error_of(kind: str | None, message: str | None) -> ExecutionError:

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
-from typing import Any
 
 from py_mini_racer import JSEvalException, JSOOMException, JSTimeoutException, MiniRacer
+from s3c_events.executor import MAX_ERROR_CHARS, ErrorKind
 
+from s3c_executor.domain.attempts import RunResult
 from s3c_executor.domain.entrypoint import top_level_functions
+from s3c_executor.domain.results import Refused, Reply, read_reply
 
 HARNESS = resources.files("s3c_executor.sandbox").joinpath("harness.js").read_text()
 # V8 aborts the whole process when a heap cap of 1.5 GB or more is hit: stay below it and let
 # the host's RSS watchdog enforce larger tier caps.
 MAX_HEAP_CAP = 1400 * 1024 * 1024
-# The outcome travels in one NATS message (1 MiB at most) with the input and the logs.
-MAX_OUTPUT_BYTES = 256 * 1024
-MAX_ERROR_CHARS = 4096
 FENCE_SECONDS = 0.05
+LOCATION = re.compile(r"^(?:undefined|<anonymous>):\d+: ")
 # V8 reports some exhaustion as a RangeError the code could catch; when it escapes, it is memory.
 OUT_OF_MEMORY = (
     "allocation failed",
@@ -33,19 +34,35 @@ class DeadlinePassed(Exception):
     """The call's time ran out between two evaluations."""
 
 
+class LeftoverWork(Exception):
+    """The call answered, but code it left behind (a loop after an await) kept running."""
+
+
 class LoadError(Exception):
-    """The code cannot become a callable function (syntax, top-level throw, no entry point)."""
+    """The code cannot become a callable function: `kind` is `compile` (syntax, no entry point),
+    `runtime` (its top-level code threw), `timeout` or `memory`."""
+
+    def __init__(self, kind: ErrorKind, message: str) -> None:
+        super().__init__(message)
+        self.kind: ErrorKind = kind
+        self.message = message[:MAX_ERROR_CHARS]
 
 
 @dataclass
 class Outcome:
-    ok: bool
-    output: str | None = None  # JSON text
-    error_kind: str | None = None
-    error: str | None = None
-    logs: list[str] = field(default_factory=list)
-    duration_ms: float = 0.0
-    poisoned: bool = False  # the isolate must be dropped (timeout, memory)
+    """One call in an isolate: its result, and whether the isolate must be dropped after it
+    (a timeout or exhausted memory leave it unusable; a broken harness cannot be trusted)."""
+
+    result: RunResult
+    drop: bool = False
+
+
+def _failed(kind: ErrorKind, message: str, started: float, logs: list[str] | None = None,
+            drop: bool = True) -> Outcome:  # fmt: skip
+    duration = (time.perf_counter() - started) * 1000
+    result = RunResult(False, "", False, duration, error_kind=kind, error=message[:MAX_ERROR_CHARS],
+                       logs=logs or [])  # fmt: skip
+    return Outcome(result, drop)
 
 
 def loader_source(code: str) -> str:
@@ -77,7 +94,16 @@ def loader_source(code: str) -> str:
 def _error_text(exc: Exception) -> str:
     text = str(exc).strip()
     line = text.splitlines()[0] if text else type(exc).__name__
-    return line[:MAX_ERROR_CHARS]
+    # V8 puts where it threw first (`undefined:3: Error: ...`): the script has no name, drop it.
+    return LOCATION.sub("", line, count=1)[:MAX_ERROR_CHARS]
+
+
+def _load_kind(message: str) -> ErrorKind:
+    """A syntax error or a missing entry point is `compile`; anything the top-level code threw
+    while it ran is `runtime`."""
+    if message.startswith("SyntaxError") or "no entry point" in message:
+        return "compile"
+    return "runtime"
 
 
 def blank_isolate() -> MiniRacer:
@@ -96,18 +122,20 @@ class LoadedFunction:
         self.ctx.set_hard_memory_limit(min(memory_mb * 1024 * 1024, MAX_HEAP_CAP))
         started = time.perf_counter()  # from here on, the user's top-level code runs
         try:
-            self.params = json.loads(
-                str(self.ctx.eval(loader_source(code), timeout_sec=max(timeout_ms, 1) / 1000))
-            )
+            loaded = self.ctx.eval(loader_source(code), timeout_sec=max(timeout_ms, 1) / 1000)
         except JSTimeoutException as exc:
             self.close()
-            raise LoadError(f"timeout: loading the code took over {timeout_ms} ms") from exc
+            raise LoadError("timeout", f"loading the code took over {timeout_ms} ms") from exc
         except JSOOMException as exc:
             self.close()
-            raise LoadError("memory: loading the code passed the memory cap") from exc
+            raise LoadError("memory", "loading the code passed the memory cap") from exc
         except JSEvalException as exc:
             self.close()
-            raise LoadError(_error_text(exc)) from exc
+            text = _error_text(exc)
+            raise LoadError(_load_kind(text), text) from exc
+        if not isinstance(loaded, str):  # the top-level code replaced the harness
+            self.close()
+            raise LoadError("runtime", "the code changed the sandbox's harness while loading")
         self.load_ms = (time.perf_counter() - started) * 1000
 
     def close(self) -> None:
@@ -115,47 +143,49 @@ class LoadedFunction:
         if ctx is not None:
             ctx.close()
 
-    def _eval(self, source: str, deadline: float) -> dict[str, Any]:
+    def _eval(self, source: str, deadline: float) -> Reply:
         remaining = deadline - time.perf_counter()
         if remaining <= 0:
             raise DeadlinePassed
-        result: dict[str, Any] = json.loads(str(self.ctx.eval(source, timeout_sec=remaining)))
-        return result
+        return read_reply(self.ctx.eval(source, timeout_sec=remaining))
+
+    def _fence(self) -> None:
+        try:
+            self.ctx.eval("0", timeout_sec=FENCE_SECONDS)
+        except JSTimeoutException as exc:
+            raise LeftoverWork from exc
 
     def call(self, input_json: str, timeout_ms: int) -> Outcome:
+        """Run once under `timeout_ms`. The isolate's answer is checked (`read_reply`): an answer
+        the host cannot accept is a runtime error of this run, billed for the time it took."""
         started = time.perf_counter()
         deadline = started + timeout_ms / 1000
         try:
             reply = self._eval(f"__s3cStart({json.dumps(input_json)})", deadline)
-            while reply["s"] == "pending":
-                wait = reply.get("next", -1)
+            while reply.state == "pending":
+                wait = reply.next_timer_ms
                 # Timers due later: sleep until then (bounded), else let microtasks settle.
                 time.sleep(min(max(wait, 0.2) / 1000, 0.005) if wait != 0 else 0)
-                reply = self._eval(f"__s3cTake({reply['id']})", deadline)
+                reply = self._eval(f"__s3cTake({reply.call_id})", deadline)
             # A fence: leftover work (a loop after an await) shows up here, not in the next call.
-            self.ctx.eval("0", timeout_sec=FENCE_SECONDS)
+            self._fence()
         except (JSTimeoutException, DeadlinePassed):
-            return Outcome(False, error_kind="timeout", error=f"timed out after {timeout_ms} ms",
-                           duration_ms=(time.perf_counter() - started) * 1000, poisoned=True)  # fmt: skip
+            return _failed("timeout", f"timed out after {timeout_ms} ms", started)
+        except LeftoverWork:
+            return _failed("timeout", "the function answered, but work it left running (a loop "
+                           "in a promise or microtask) did not stop", started)  # fmt: skip
         except JSOOMException:
-            return Outcome(False, error_kind="memory", error="memory limit reached",
-                           duration_ms=(time.perf_counter() - started) * 1000, poisoned=True)  # fmt: skip
+            return _failed("memory", "memory limit reached", started)
         except JSEvalException as exc:
-            return Outcome(False, error_kind="runtime", error=_error_text(exc),
-                           duration_ms=(time.perf_counter() - started) * 1000, poisoned=True)  # fmt: skip
+            return _failed("runtime", _error_text(exc), started)
+        except Refused as exc:
+            return _failed("runtime", str(exc), started)
         duration = (time.perf_counter() - started) * 1000
-        logs = reply.get("logs", [])
-        if reply["s"] == "err":
-            e = reply["e"]
-            message = f"{e['name']}: {e['message']}"
-            if e["name"] == "RangeError" and any(m in e["message"] for m in OUT_OF_MEMORY):
-                return Outcome(False, error_kind="memory", error=f"memory limit reached ({message})",
-                               logs=logs, duration_ms=duration, poisoned=True)  # fmt: skip
-            return Outcome(
-                False, error_kind="runtime", error=message, logs=logs, duration_ms=duration
-            )
-        output = reply["v"]
-        if len(output.encode()) > MAX_OUTPUT_BYTES:
-            return Outcome(False, error_kind="runtime", error="the result is over 256 KiB of JSON",
-                           logs=logs, duration_ms=duration)  # fmt: skip
-        return Outcome(True, output=output, logs=logs, duration_ms=duration)
+        if reply.state == "err":
+            name, text = reply.error_name, reply.error_message
+            message = f"{name}: {text}"
+            if name == "RangeError" and any(m in text for m in OUT_OF_MEMORY):
+                return _failed("memory", f"memory limit reached ({message})", started, reply.logs)
+            return Outcome(RunResult(False, "", False, duration, error_kind="runtime",
+                                     error=message[:MAX_ERROR_CHARS], logs=reply.logs))  # fmt: skip
+        return Outcome(RunResult(True, "", False, duration, output=reply.output, logs=reply.logs))

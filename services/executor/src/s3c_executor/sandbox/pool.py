@@ -144,19 +144,9 @@ class WorkerProcess:
         assert reply is not None
         evicted = set(reply.get("evicted", ()))
         self.warm -= evicted
-        if key not in evicted and reply.get("errorKind") not in ("compile", "timeout", "memory"):
+        if reply.get("warm"):
             self.warm.add(key)
-        return RunResult(
-            ok=reply["ok"],
-            instance_id=self.instance_id,
-            cold_start=reply["coldStart"],
-            duration_ms=reply["durationMs"],
-            output=reply.get("output"),
-            error_kind=reply.get("errorKind"),
-            error=reply.get("error"),
-            logs=reply.get("logs") or [],
-            load_ms=reply.get("loadMs", 0.0),
-        )
+        return RunResult.from_wire(reply, self.instance_id)
 
     def _died(self, key: str, started: float, kind: str, message: str) -> RunResult:
         elapsed = (asyncio.get_running_loop().time() - started) * 1000

@@ -2,8 +2,8 @@
 
 Protocol: one JSON object a line on stdin -> one JSON object a line on stdout.
 Request:  {"key", "code", "timeoutMs", "memoryMb", "input"}   (input: JSON text)
-Reply:    {"ok", "output", "errorKind", "error", "logs", "durationMs", "coldStart", "loadMs",
-           "evicted": [keys]}
+Reply:    a `RunResult` in its wire shape (`RunResult.to_wire`), plus "evicted": [keys] (isolates
+          closed) and "warm" (the key's isolate is kept for the next call)
 The parent owns this process: it kills it on a deadline or when its RSS passes the tier's cap.
 """
 
@@ -14,10 +14,13 @@ import os
 import sys
 import time
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Any
 
 from py_mini_racer import MiniRacer
+from s3c_events.executor import MAX_ERROR_CHARS
 
+from s3c_executor.domain.attempts import RunResult
 from s3c_executor.sandbox.isolate import LoadedFunction, LoadError, blank_isolate
 
 MAX_WARM = int(os.environ.get("S3C_WARM_ISOLATES", "32"))
@@ -54,13 +57,9 @@ class Worker:
             except LoadError as exc:
                 # The top-level code ran (and may have looped until the timeout): that is run time.
                 spent = round((time.perf_counter() - started) * 1000, 3)
-                kind = (
-                    str(exc).split(":", 1)[0]
-                    if str(exc).startswith(("timeout:", "memory:"))
-                    else "compile"
-                )
-                return {"ok": False, "errorKind": kind, "error": str(exc)[:4096], "logs": [], "durationMs": spent,
-                        "coldStart": True, "loadMs": spent, "evicted": evicted}  # fmt: skip
+                failed = RunResult(False, "", True, spent, error_kind=exc.kind, error=exc.message,
+                                   load_ms=spent)  # fmt: skip
+                return {**failed.to_wire(), "evicted": evicted, "warm": False}
             load_ms = loaded.load_ms
             self.warm[key] = loaded
             while len(self.warm) > self.max_warm:
@@ -68,20 +67,22 @@ class Worker:
         else:
             self.warm.move_to_end(key)
         outcome = loaded.call(req["input"], req["timeoutMs"])
-        if outcome.poisoned:
+        if outcome.drop:
             self._drop(key, evicted)  # a timed-out or exhausted isolate is never reused
-        return {
-            "ok": outcome.ok,
-            "output": outcome.output,
-            "errorKind": outcome.error_kind,
-            "error": outcome.error,
-            "logs": outcome.logs,
-            # Run time includes the top-level code of a cold load: the user's code ran then too.
-            "durationMs": round(outcome.duration_ms + load_ms, 3),
-            "coldStart": cold,
-            "loadMs": round(load_ms, 3),
-            "evicted": evicted,
-        }
+        # Run time includes the top-level code of a cold load: the user's code ran then too.
+        result = replace(
+            outcome.result,
+            duration_ms=round(outcome.result.duration_ms + load_ms, 3),
+            cold_start=cold,
+            load_ms=round(load_ms, 3),
+        )
+        return {**result.to_wire(), "evicted": evicted, "warm": key in self.warm}
+
+
+def crashed(key: str, exc: Exception) -> dict[str, Any]:
+    failed = RunResult(False, "", True, 0.0, error_kind="crash",
+                       error=f"sandbox error: {exc}"[:MAX_ERROR_CHARS])  # fmt: skip
+    return {**failed.to_wire(), "evicted": [key] if key else [], "warm": False}
 
 
 def main() -> None:
@@ -97,9 +98,9 @@ def main() -> None:
             reply = worker.handle(request)
         except Exception as exc:  # never die with a run in hand: answer, and drop that isolate
             key = request.get("key", "") if isinstance(request, dict) else ""
+            key = key if isinstance(key, str) else ""
             worker._drop(key, [])
-            reply = {"ok": False, "errorKind": "crash", "error": f"sandbox error: {exc}"[:4096], "logs": [],
-                     "durationMs": 0.0, "coldStart": True, "loadMs": 0.0, "evicted": [key] if key else []}  # fmt: skip
+            reply = crashed(key, exc)
         out.write(json.dumps(reply, separators=(",", ":")) + "\n")
         out.flush()
         worker.prepare()  # after the answer: the caller does not wait for it
