@@ -284,7 +284,8 @@ def test_a_malformed_request_is_answered_and_the_worker_lives_on(line: bytes) ->
     try:
         good = {"key": "add:1", "code": ADD, "timeoutMs": 2000, "memoryMb": 128, "input": "[1, 2]"}
         out, _ = worker.communicate(line + json.dumps(good).encode() + b"\n", timeout=30)
-        first, second = (json.loads(reply) for reply in out.splitlines())
+        ready, first, second = (json.loads(reply) for reply in out.splitlines())
+        assert ready == {"ready": True}
         assert first["ok"] is False and first["errorKind"] == "crash"
         assert second["ok"] is True and json.loads(second["output"]) == 3
     finally:
@@ -385,3 +386,32 @@ async def test_work_left_running_after_the_answer_says_so(solo: Pool) -> None:
     result = await run(solo, code, timeout_ms=2000)
     assert not result.ok and result.error_kind == "timeout"
     assert "left running" in (result.error or "") and result.duration_ms < 1000
+
+
+def worker_rss_mb(pool: Pool) -> float:
+    (pid,) = pool.pids()
+    with open(f"/proc/{pid}/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+HOARDER = "let k = []; function handler() { k.push(new Uint8Array(7e7).fill(1)); return k.length; }"
+
+
+async def test_an_isolate_holding_more_than_its_cap_between_calls_is_dropped(solo: Pool) -> None:
+    key = f"hoard{next(_keys)}:1"
+    results = [await run(solo, HOARDER, memory_mb=128, key=key) for _ in range(6)]
+    # 70 MB a call is under the 128 MB cap per call, but the isolate keeps all of it: once it
+    # holds over 128 MB it is dropped, and the next call starts cold with an empty `k`.
+    assert [output(r) for r in results] == [1, 2, 1, 2, 1, 2]
+    assert [r.cold_start for r in results] == [True, False, True, False, True, False]
+    assert worker_rss_mb(solo) < 500
+
+
+async def test_a_replaced_or_deleted_versions_isolates_are_freed(solo: Pool) -> None:
+    function_id = f"gone{next(_keys)}"
+    await run(solo, HOARDER, memory_mb=512, key=f"{function_id}:1")
+    holding = worker_rss_mb(solo)
+    await solo.forget(function_id, keep=f"{function_id}:2")
+    assert worker_rss_mb(solo) < holding - 50
+    again = await run(solo, HOARDER, memory_mb=512, key=f"{function_id}:1")
+    assert again.cold_start and output(again) == 1

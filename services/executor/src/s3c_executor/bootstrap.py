@@ -5,7 +5,6 @@ the subscriptions that follow the registry and the scaler)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,9 @@ from s3c_events import (
     ExecutionList,
     ExecutionMetrics,
     ExecutionTimeseries,
+    FunctionDeleted,
     FunctionRunStats,
+    FunctionUpdated,
     InvokeFunction,
     PoolScaledDown,
     PoolScaledUp,
@@ -165,8 +166,19 @@ class Executor:
         functions = FunctionCatalog(RegistryLookup(service.nc, cfg.request_timeout))
 
         async def follow_functions(msg: Any) -> None:
-            with contextlib.suppress(UnknownEvent, ValueError):
-                functions.apply(decode_event(msg.subject, msg.data))
+            try:
+                event = decode_event(msg.subject, msg.data)
+            except (UnknownEvent, ValueError):
+                return
+            functions.apply(event)
+            # A replaced or deleted version never runs again here: free its warm isolates.
+            if self.running is not None and isinstance(event, FunctionUpdated | FunctionDeleted):
+                keep = (
+                    f"{event.function.id}:{event.function.version}"
+                    if isinstance(event, FunctionUpdated)
+                    else None
+                )
+                await self.running.pool.forget(event.function_id, keep)
 
         catalog = await service.nc.subscribe(subjects.FUNCTION_EVENTS, cb=follow_functions)
         # Follow the scaler: subscribe first, then read the last decision, so none is missed.

@@ -23,6 +23,7 @@ log = logging.getLogger("s3c.executor.pool")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 GRACE_S = 1.5  # beyond the function's timeout before the worker is killed from outside
 WATCH_INTERVAL_S = 0.02
+SPAWN_TIMEOUT_S = 30.0
 _ids = itertools.count(1)
 
 
@@ -39,6 +40,7 @@ class WorkerProcess:
         self.instance_id = instance_id
         self.proc = proc
         self.warm: set[str] = set()
+        self.stale: set[str] = set()  # warm keys of versions replaced or deleted: to drop
         self.busy = False
         self.retiring = False
         self.killed = False
@@ -52,7 +54,13 @@ class WorkerProcess:
             limit=16 * 1024 * 1024,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )  # fmt: skip
-        return cls(f"instance-{os.getpid()}-{next(_ids)}", proc)
+        worker = cls(f"instance-{os.getpid()}-{next(_ids)}", proc)
+        assert proc.stdout is not None
+        try:  # its first line says it has loaded (V8 included): its RSS is its own from here
+            await asyncio.wait_for(proc.stdout.readline(), SPAWN_TIMEOUT_S)
+        except TimeoutError:
+            worker.kill()  # replaced when first used
+        return worker
 
     @property
     def pid(self) -> int:
@@ -148,6 +156,20 @@ class WorkerProcess:
             self.warm.add(key)
         return RunResult.from_wire(reply, self.instance_id)
 
+    async def drop_stale(self) -> None:
+        """Close the isolates of versions that will not run again (the caller holds this worker)."""
+        keys, self.stale = sorted(self.stale), set()
+        if not keys or not self.alive:
+            return
+        assert self.proc.stdin and self.proc.stdout
+        try:
+            self.proc.stdin.write(json.dumps({"drop": keys}).encode() + b"\n")
+            await self.proc.stdin.drain()
+            line = await asyncio.wait_for(self.proc.stdout.readline(), 5)
+            self.warm -= set(json.loads(line)["evicted"])
+        except (OSError, ValueError, KeyError, TypeError, TimeoutError):
+            self.kill()  # out of step or stuck: replaced on release
+
     def _died(self, key: str, started: float, kind: str, message: str) -> RunResult:
         elapsed = (asyncio.get_running_loop().time() - started) * 1000
         return RunResult(
@@ -217,7 +239,25 @@ class Pool:
                     raise RuntimeError("the pool is closed")
                 await self._changed.wait()
 
+    async def forget(self, function_id: str, keep: str | None = None) -> None:
+        """Free the warm isolates of a function's versions other than `keep` (None: all of them,
+        the function is deleted). Idle workers drop them now, busy ones when their run ends."""
+        prefix = f"{function_id}:"
+        idle: list[WorkerProcess] = []
+        async with self._changed:
+            for worker in self.workers:
+                worker.stale |= {k for k in worker.warm if k.startswith(prefix) and k != keep}
+                worker.warm -= worker.stale
+                if worker.stale and not worker.busy and worker.alive:
+                    worker.busy = True
+                    idle.append(worker)
+        for worker in idle:
+            await worker.drop_stale()
+            await self._release(worker)
+
     async def _release(self, worker: WorkerProcess) -> None:
+        if worker.stale and worker.alive:
+            await worker.drop_stale()
         replacement = None
         if not worker.alive:
             self.replaced += 1

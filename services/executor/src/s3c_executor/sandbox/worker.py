@@ -1,10 +1,16 @@
 """A sandbox worker process (one "instance"): loads functions into warm isolates and runs calls.
 
-Protocol: one JSON object a line on stdin -> one JSON object a line on stdout.
+Protocol: one JSON object a line on stdin -> one JSON object a line on stdout, after a first
+line {"ready": true} once the worker has loaded.
 Request:  {"key", "code", "timeoutMs", "memoryMb", "input"}   (input: JSON text)
 Reply:    a `RunResult` in its wire shape (`RunResult.to_wire`), plus "evicted": [keys] (isolates
           closed) and "warm" (the key's isolate is kept for the next call)
-The parent owns this process: it kills it on a deadline or when its RSS passes the tier's cap.
+Request:  {"drop": [keys]} (versions replaced or deleted)  ->  Reply: {"evicted": [keys]}
+The parent owns this process: it kills it on a deadline or when its RSS passes the tier's cap
+during a call. Between calls the worker keeps its own account: the memory each warm isolate
+holds (the process's RSS growth over its loads and calls, after a full GC once it looks over)
+stays under that function's tier cap, and all of them under `S3C_WORKER_MEMORY_MB`; an isolate
+over either is dropped, so its next call is a cold start.
 """
 
 from __future__ import annotations
@@ -24,12 +30,20 @@ from s3c_executor.domain.attempts import RunResult
 from s3c_executor.sandbox.isolate import LoadedFunction, LoadError, blank_isolate
 
 MAX_WARM = int(os.environ.get("S3C_WARM_ISOLATES", "32"))
+WORKER_BUDGET = int(os.environ.get("S3C_WORKER_MEMORY_MB", "2048")) * 1024 * 1024
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def own_rss() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * PAGE
 
 
 class Worker:
     def __init__(self, max_warm: int = MAX_WARM) -> None:
         self.max_warm = max_warm
         self.warm: OrderedDict[str, LoadedFunction] = OrderedDict()
+        self.held: dict[str, int] = {}  # bytes each warm isolate is accounted to hold
         self.blank: MiniRacer | None = None
 
     def prepare(self) -> None:
@@ -39,9 +53,33 @@ class Worker:
 
     def _drop(self, key: str, evicted: list[str]) -> None:
         loaded = self.warm.pop(key, None)
+        self.held.pop(key, None)
         if loaded is not None:
             loaded.close()
             evicted.append(key)
+
+    def _account(self, key: str, grown: int, cap: int, evicted: list[str]) -> None:
+        """Add a call's RSS growth to its isolate; drop the isolate if it holds over its cap
+        after a full GC, then drop the least recently used ones while all hold over budget."""
+        loaded = self.warm.get(key)
+        if loaded is None:
+            return
+        held = max(0, self.held.get(key, 0) + grown)
+        if held > cap:
+            before = own_rss()
+            loaded.ctx.low_memory_notification()  # garbage is not held: collect it, then count
+            held = max(0, held - (before - own_rss()))
+        self.held[key] = held
+        if held > cap:
+            self._drop(key, evicted)
+        while self.warm and sum(self.held.values()) > WORKER_BUDGET:
+            self._drop(next(iter(self.warm)), evicted)
+
+    def drop(self, keys: list[str]) -> dict[str, Any]:
+        evicted: list[str] = []
+        for key in keys:
+            self._drop(key, evicted)
+        return {"evicted": evicted}
 
     def handle(self, req: dict[str, Any]) -> dict[str, Any]:
         key = req["key"]
@@ -49,6 +87,7 @@ class Worker:
         loaded = self.warm.get(key)
         cold = loaded is None
         load_ms = 0.0
+        before = own_rss()
         if loaded is None:
             blank, self.blank = self.blank or blank_isolate(), None
             started = time.perf_counter()
@@ -69,6 +108,8 @@ class Worker:
         outcome = loaded.call(req["input"], req["timeoutMs"])
         if outcome.drop:
             self._drop(key, evicted)  # a timed-out or exhausted isolate is never reused
+        else:
+            self._account(key, own_rss() - before, req["memoryMb"] * 1024 * 1024, evicted)
         # Run time includes the top-level code of a cold load: the user's code ran then too.
         result = replace(
             outcome.result,
@@ -89,13 +130,15 @@ def main() -> None:
     worker = Worker()
     worker.prepare()
     out = sys.stdout
+    out.write('{"ready":true}\n')  # loaded: the parent measures memory from here on
+    out.flush()
     for line in sys.stdin:
         if not line.strip():
             continue
         request: Any = None
         try:
             request = json.loads(line)
-            reply = worker.handle(request)
+            reply = worker.drop(request["drop"]) if "drop" in request else worker.handle(request)
         except Exception as exc:  # never die with a run in hand: answer, and drop that isolate
             key = request.get("key", "") if isinstance(request, dict) else ""
             key = key if isinstance(key, str) else ""
