@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -12,6 +13,7 @@ from s3c_events import (
     FunctionConfigPatch,
     FunctionDeactivated,
     FunctionDeleted,
+    FunctionState,
     FunctionUpdated,
     RegisterFunction,
     UpdateFunction,
@@ -22,7 +24,7 @@ T0 = datetime(2026, 1, 1, tzinfo=UTC)
 T1 = T0 + timedelta(minutes=1)
 
 
-def registered(**kw: object) -> domain.FunctionState:  # type: ignore[name-defined]
+def registered(**kw: Any) -> FunctionState:
     cmd = RegisterFunction(name="add", code="function add(a,b){return a+b}", **kw)
     return domain.register(cmd, "f1", T0, None, None).function
 
@@ -64,7 +66,9 @@ def test_update_without_change_emits_nothing() -> None:
         ({"name": "plus"}, False),
     ],
 )
-def test_version_moves_only_with_code_runtime_or_config(changes: dict, bumped: bool) -> None:
+def test_version_moves_only_with_code_runtime_or_config(
+    changes: dict[str, Any], bumped: bool
+) -> None:
     state = registered()
     [event] = domain.update(state, UpdateFunction(function_id="f1", **changes), T1, None, None)
     assert isinstance(event, FunctionUpdated)
@@ -109,8 +113,8 @@ def test_status_changes_and_evolve() -> None:
         None,
     )
     assert [type(e) for e in events] == [FunctionUpdated, FunctionActivated]
-    assert events[1].version == 2  # type: ignore[union-attr]
-    final = paused
+    assert isinstance(events[1], FunctionActivated) and events[1].version == 2
+    final: FunctionState | None = paused
     for e in events:
         final = domain.evolve(final, e)
     assert final is not None and final.status == "active" and final.version == 2
@@ -136,7 +140,9 @@ def test_version_counts_versioned_changes(ops: list[str]) -> None:
         events = domain.update(state, cmd, T1, None, None)
         expected += int(op in ("code", "timeout"))
         for event in events:
-            state = domain.evolve(state, event)  # type: ignore[assignment]
+            evolved = domain.evolve(state, event)
+            assert evolved is not None
+            state = evolved
         assert state.version == expected
 
 
@@ -150,3 +156,26 @@ def test_a_runtime_change_rechecks_the_code() -> None:
             None,
             "SyntaxError: invalid syntax",
         )
+
+
+@pytest.mark.parametrize(
+    ("changes", "checked"),
+    [
+        ({"code": "function g(){}"}, ("javascript", "function g(){}")),
+        ({"runtime": "python"}, ("python", "function add(a,b){return a+b}")),
+        ({"code": "def g(): pass", "runtime": "python"}, ("python", "def g(): pass")),
+        ({"code": "function add(a,b){return a+b}", "runtime": "javascript"}, None),
+        ({"description": "docs", "config": FunctionConfigPatch(timeout=1)}, None),
+    ],
+)
+def test_only_new_code_or_a_new_runtime_is_compiled(
+    changes: dict[str, Any], checked: tuple[str, str] | None
+) -> None:
+    cmd = UpdateFunction(function_id="f1", **changes)
+    assert domain.code_to_check(registered(), cmd) == checked
+
+
+@pytest.mark.parametrize(("name", "renamed"), [("plus", "plus"), ("add", None), (None, None)])
+def test_new_name_is_set_only_by_a_rename(name: str | None, renamed: str | None) -> None:
+    cmd = UpdateFunction(function_id="f1", name=name)
+    assert domain.new_name(registered(), cmd) == renamed

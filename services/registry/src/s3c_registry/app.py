@@ -1,4 +1,5 @@
-"""Registry composition root: wires the command/query subscribers and the read-model projector."""
+"""The registry service: the function commands and queries and the `function.*` events it
+documents, wired at start-up by `bootstrap`."""
 
 from __future__ import annotations
 
@@ -16,43 +17,37 @@ from s3c_events.subjects import EVENTS
 from s3c_runtime.projector import Projector
 from s3c_runtime.service import Service
 
-from s3c_registry import projections
-from s3c_registry.handlers import RegistryHandlers
-from s3c_registry.names import NameReservations
+from s3c_registry.bootstrap import Deps, Handlers, bootstrap
 from s3c_registry.settings import RegistrySettings
-from s3c_registry.syntax import JsSyntaxChecker
 
 
-def build(settings: RegistrySettings | None = None) -> Service[RegistrySettings]:
+def build(
+    settings: RegistrySettings | None = None, deps: Deps | None = None
+) -> Service[RegistrySettings]:
+    """The registry service. With `deps` (unit tests) it answers from those and starts nothing;
+    otherwise it builds the production adapters and starts its projector once connected."""
     service = Service(SERVICE, settings or RegistrySettings())
-    state: dict[str, RegistryHandlers] = {}
+    handlers = Handlers(deps)
+    if deps is None:
+        projectors: list[Projector] = []
 
-    def handlers() -> RegistryHandlers:
-        return state["handlers"]
+        @service.on_ready
+        async def start() -> None:
+            ready, projector = await bootstrap(service)
+            projectors.append(projector)
+            handlers.bind(ready)
 
-    @service.on_ready
-    async def start() -> None:
-        projector = Projector(service.js, service.db, projections.FunctionsProjection())
-        await projections.ensure_indexes(projector.target)
-        await projector.catch_up()  # the read model holds every stored event before we answer
-        projector.start()
-        names = NameReservations(service.js)
-        await names.open()
-        state["handlers"] = RegistryHandlers(projector, JsSyntaxChecker, names)
+        @service.on_stop
+        async def stop() -> None:
+            for projector in projectors:
+                await projector.stop()
 
-    @service.on_stop
-    async def stop() -> None:
-        if "handlers" in state:
-            await state["handlers"].projector.stop()
-
-    service.answer(RegisterFunction, lambda c: handlers().register(c), "register a function")
-    service.answer(
-        UpdateFunction, lambda c: handlers().update(c), "update a function (new version)"
-    )
-    service.answer(ActivateFunction, lambda c: handlers().activate(c), "activate a function")
-    service.answer(DeactivateFunction, lambda c: handlers().deactivate(c), "deactivate a function")
-    service.answer(DeleteFunction, lambda c: handlers().delete(c), "delete a function")
-    service.answer(FunctionList, lambda q: handlers().list(q), "list functions")
-    service.answer(FunctionDetail, lambda q: handlers().detail(q), "one function by id or name")
+    service.answer(RegisterFunction, handlers.register, "register a function")
+    service.answer(UpdateFunction, handlers.update, "update a function (new version)")
+    service.answer(ActivateFunction, handlers.activate, "activate a function")
+    service.answer(DeactivateFunction, handlers.deactivate, "deactivate a function")
+    service.answer(DeleteFunction, handlers.delete, "delete a function")
+    service.answer(FunctionList, handlers.list, "list functions")
+    service.answer(FunctionDetail, handlers.detail, "one function by id or name")
     service.document_events(FUNCTION_EVENTS, f"{EVENTS}.function.{{{{functionId}}}}.{{type}}")
     return service

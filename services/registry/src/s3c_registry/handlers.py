@@ -1,10 +1,11 @@
-"""Registry command and query handlers: thin, they load state, call the domain, publish events."""
+"""Registry command and query handlers: thin, they load state, call the domain, append events.
+They touch only the ports (`ports.py`)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from s3c_events import (
     ActivateFunction,
@@ -20,52 +21,29 @@ from s3c_events import (
     utc_now,
 )
 from s3c_events.registry import Status
-from s3c_runtime.bus import ConcurrencyConflict, publish_event
-from s3c_runtime.projector import Applied, Projector
+from s3c_runtime.bus import ConcurrencyConflict
 from s3c_runtime.rpc import RequestError
 
-from s3c_registry import projections
 from s3c_registry.domain import functions as domain
-from s3c_registry.names import NameReservations
-from s3c_registry.syntax import JsSyntaxChecker
+from s3c_registry.ports import CodeChecker, FunctionLog, FunctionStore, Names, Stored
 
-
-def python_syntax_error(code: str) -> str | None:
-    try:
-        compile(code, "<function>", "exec")  # compiles only; nothing runs
-    except SyntaxError as exc:
-        return f"SyntaxError: {exc.msg} (line {exc.lineno})"
-    return None
+T = TypeVar("T")
 
 
 class RegistryHandlers:
     def __init__(
-        self,
-        projector: Projector,
-        js_checker: Callable[[], JsSyntaxChecker],
-        names: NameReservations,
+        self, functions: FunctionStore, log: FunctionLog, names: Names, checker: CodeChecker
     ) -> None:
-        self.projector = projector
+        self.functions = functions
+        self.log = log
         self.names = names
-        self._js_checker_factory = js_checker
-        self._js_checker: JsSyntaxChecker | None = None
+        self.checker = checker
         # Commands are applied one at a time: name uniqueness is decided against a read model
         # that already holds every earlier command's effect.
         self._lock = asyncio.Lock()
 
-    @property
-    def functions(self) -> Any:
-        return self.projector.target
-
-    async def compile_error(self, runtime: str, code: str) -> str | None:
-        if runtime == "python":
-            return python_syntax_error(code)
-        if self._js_checker is None:
-            self._js_checker = self._js_checker_factory()
-        return await asyncio.to_thread(self._js_checker.error, code)
-
-    async def _load(self, function_id: str) -> tuple[FunctionState, int]:
-        found = await projections.find(self.functions, _id=function_id)
+    async def _load(self, function_id: str) -> Stored:
+        found = await self.functions.by_id(function_id)
         if found is None:
             raise RequestError("not_found", f"function '{function_id}' not found")
         return found
@@ -73,47 +51,38 @@ class RegistryHandlers:
     async def _name_owner(self, name: str | None) -> str | None:
         if name is None:
             return None
-        found = await projections.find(self.functions, name=name)
-        return found[0].id if found else None
-
-    async def _append(self, events: list[Event], expected_seq: int) -> None:
-        """Publish events to the aggregate's subject in order, then apply them to the read model."""
-        applied = []
-        for event in events:
-            ack = await publish_event(self.projector.js, event, expected_aggregate_seq=expected_seq)
-            expected_seq = ack.seq
-            applied.append(Applied(ack.seq, event))
-        await self.projector.apply(applied)
+        found = await self.functions.by_name(name)
+        return found.state.id if found else None
 
     async def _holds(self, function_id: str, name: str) -> bool:
-        found = await projections.find(self.functions, _id=function_id)
-        return found is not None and found[0].name == name
+        found = await self.functions.by_id(function_id)
+        return found is not None and found.state.name == name
 
     async def _claimed(
-        self, name: str, function_id: str, events: list[Event], expected_seq: int
+        self, name: str, function_id: str, events: Sequence[Event], expected_seq: int
     ) -> None:
         """Claim the name across every registry process, then append; give it back on failure."""
         await self.names.claim(name, function_id, self._holds)
         try:
-            await self._append(events, expected_seq=expected_seq)
+            await self.log.append(events, expected_seq)
         except BaseException:
             await self.names.release(name, function_id)
             raise
 
-    async def _decide(self, decide: Callable[[], Any]) -> Any:
+    async def _decide(self, decide: Callable[[], Awaitable[T]]) -> T:
         async with self._lock:
-            for attempt in (1, 2):
+            try:
                 try:
                     return await decide()
-                except domain.Rejected as exc:
-                    raise RequestError(exc.code, exc.message, exc.field) from exc
                 except ConcurrencyConflict:
-                    # Our read model lagged the stream (e.g. a crash after a publish): catch up, retry.
-                    if attempt == 2:
-                        raise RequestError(
-                            "conflict", "the function changed concurrently; retry"
-                        ) from None
-                    await self.projector.catch_up()
+                    # Our read model lagged the stream (another replica, or a crash after a
+                    # publish): catch up, decide once more.
+                    await self.log.catch_up()
+                    return await decide()
+            except domain.Rejected as exc:
+                raise RequestError(exc.code, exc.message, exc.field) from exc
+            except ConcurrencyConflict:
+                raise RequestError("conflict", "the function changed concurrently; retry") from None
 
     async def register(self, cmd: RegisterFunction) -> FunctionState:
         async def decide() -> FunctionState:
@@ -122,37 +91,31 @@ class RegistryHandlers:
                 new_id(),
                 utc_now(),
                 await self._name_owner(cmd.name),
-                await self.compile_error(cmd.runtime, cmd.code),
+                await self.checker.error(cmd.runtime, cmd.code),
             )
             await self._claimed(cmd.name, event.function_id, [event], expected_seq=0)
             return event.function
 
-        result: FunctionState = await self._decide(decide)
-        return result
+        return await self._decide(decide)
 
     async def update(self, cmd: UpdateFunction) -> FunctionState:
         async def decide() -> FunctionState:
-            state, seq = await self._load(cmd.function_id)
-            code_error = None
-            if (cmd.code is not None and cmd.code != state.code) or cmd.runtime not in (
-                None,
-                state.runtime,
-            ):
-                code_error = await self.compile_error(
-                    cmd.runtime or state.runtime, cmd.code or state.code
-                )
+            stored = await self._load(cmd.function_id)
+            state = stored.state
+            check = domain.code_to_check(state, cmd)
+            code_error = await self.checker.error(*check) if check else None
             events = domain.update(
                 state, cmd, utc_now(), await self._name_owner(cmd.name), code_error
             )
-            if cmd.name is not None and cmd.name != state.name:  # renamed
-                await self._claimed(cmd.name, state.id, events, expected_seq=seq)
+            renamed = domain.new_name(state, cmd)
+            if renamed is not None:
+                await self._claimed(renamed, state.id, events, expected_seq=stored.seq)
                 await self.names.release(state.name, state.id)
             else:
-                await self._append(events, expected_seq=seq)
-            return (await self._load(cmd.function_id))[0]
+                await self.log.append(events, stored.seq)
+            return (await self._load(cmd.function_id)).state
 
-        result: FunctionState = await self._decide(decide)
-        return result
+        return await self._decide(decide)
 
     async def set_status(self, function_id: str, status: Status) -> FunctionState:
         return await self.update(UpdateFunction(function_id=function_id, status=status))
@@ -165,24 +128,23 @@ class RegistryHandlers:
 
     async def delete(self, cmd: DeleteFunction) -> dict[str, Any]:
         async def decide() -> dict[str, Any]:
-            state, seq = await self._load(cmd.function_id)
-            await self._append([domain.delete(state, utc_now())], expected_seq=seq)
+            stored = await self._load(cmd.function_id)
+            state = stored.state
+            await self.log.append([domain.delete(state, utc_now())], stored.seq)
             await self.names.release(state.name, state.id)
             return {"id": state.id, "name": state.name, "deleted": True}
 
-        result: dict[str, Any] = await self._decide(decide)
-        return result
+        return await self._decide(decide)
 
     async def list(self, query: FunctionList) -> list[dict[str, Any]]:
-        states = await projections.list_functions(self.functions, query.status)
-        return [s.to_dict() for s in states]
+        return [s.to_dict() for s in await self.functions.list(query.status)]
 
     async def detail(self, query: FunctionDetail) -> FunctionState:
         if query.function_id:
-            return (await self._load(query.function_id))[0]
+            return (await self._load(query.function_id)).state
         if query.name:
-            found = await projections.find(self.functions, name=query.name)
+            found = await self.functions.by_name(query.name)
             if found:
-                return found[0]
+                return found.state
             raise RequestError("not_found", f"function named '{query.name}' not found")
         raise RequestError("invalid", "give functionId or name", "functionId")

@@ -1,4 +1,5 @@
-"""The registry's read model: one document per function, kept from the function.* stream."""
+"""The registry's read model: one document per function, kept from the function.* stream
+(read through `store.MongoFunctionStore`)."""
 
 from __future__ import annotations
 
@@ -48,25 +49,3 @@ class FunctionsProjection:
             "$set": {"id": last.aggregate_id, "deleted": True, "name": None, "deletedName": name},
             "$unset": {f: "" for f in STATE_FIELDS if f not in ("id", "name")},
         }
-
-
-async def ensure_indexes(collection: AsyncCollection[Doc]) -> None:
-    await collection.create_index("name")
-    await collection.create_index("createdAt")
-
-
-async def find(collection: AsyncCollection[Doc], **query: Any) -> tuple[FunctionState, int] | None:
-    doc = await collection.find_one({**query, "deleted": False})
-    if doc is None:
-        return None
-    return from_doc(doc), int(doc.get("_seq", 0))
-
-
-async def list_functions(
-    collection: AsyncCollection[Doc], status: str | None = None
-) -> list[FunctionState]:
-    query: Doc = {"deleted": False}
-    if status:
-        query["status"] = status
-    docs = await collection.find(query).sort("createdAt", -1).to_list()
-    return [from_doc(d) for d in docs]

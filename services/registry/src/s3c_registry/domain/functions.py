@@ -16,6 +16,7 @@ from s3c_events import (
     RegisterFunction,
     UpdateFunction,
 )
+from s3c_events.registry import Runtime
 
 # Changing any of these makes a new version: executions record the version they ran.
 VERSIONED_FIELDS = ("code", "runtime", "config")
@@ -105,6 +106,21 @@ def update(
         version = state.version + (1 if any(f in changed for f in VERSIONED_FIELDS) else 0)
         events.append(set_status(state.id, cmd.status, version, now))
     return events
+
+
+def code_to_check(state: FunctionState, cmd: UpdateFunction) -> tuple[Runtime, str] | None:
+    """The runtime and code an update must compile with, when it changes either (else None):
+    new code is checked, and so is old code moving to another runtime."""
+    code_changed = cmd.code is not None and cmd.code != state.code
+    runtime_changed = cmd.runtime is not None and cmd.runtime != state.runtime
+    if not (code_changed or runtime_changed):
+        return None
+    return cmd.runtime or state.runtime, cmd.code if cmd.code is not None else state.code
+
+
+def new_name(state: FunctionState, cmd: UpdateFunction) -> str | None:
+    """The name an update renames the function to (None: it keeps its name)."""
+    return cmd.name if cmd.name is not None and cmd.name != state.name else None
 
 
 def set_status(function_id: str, status: str, version: int, now: datetime) -> Event:

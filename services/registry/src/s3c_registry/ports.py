@@ -1,0 +1,73 @@
+"""The ports the registry's handlers depend on: the functions read model, the function event log
+(append, then read your own writes), the name reservations and the code checker.
+
+Production adapters: `store.MongoFunctionStore`, `stream.JetStreamFunctionLog`,
+`names.NameReservations` and `syntax.CodeCompiler`; unit tests pass in-memory fakes behind the
+same ports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from s3c_events import Event, FunctionState
+from s3c_events.registry import Runtime, Status
+
+# `holds(function_id, name)`: whether that function really has the name now (the read model says).
+Holds = Callable[[str, str], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A function as the read model holds it, and the stream sequence of its last event (what
+    the next append to it expects)."""
+
+    state: FunctionState
+    seq: int
+
+
+class FunctionStore(Protocol):
+    """The functions read model, read. A deleted function is never found."""
+
+    async def by_id(self, function_id: str) -> Stored | None: ...
+
+    async def by_name(self, name: str) -> Stored | None: ...
+
+    async def list(self, status: Status | None = None) -> list[FunctionState]:
+        """Every function (of that status if given), newest first."""
+        ...
+
+
+class FunctionLog(Protocol):
+    """The `function.*` events in their stream, and the read model kept from them."""
+
+    async def append(self, events: Sequence[Event], expected_seq: int) -> None:
+        """Append one function's events in order, then apply them to the read model (so the
+        next read sees them). Raises `s3c_runtime.bus.ConcurrencyConflict` when the function's
+        last stored event is not at `expected_seq` (0: it has none)."""
+        ...
+
+    async def catch_up(self) -> None:
+        """Apply to the read model everything the stream holds now (e.g. another replica's)."""
+        ...
+
+
+class Names(Protocol):
+    """Unique names across every registry process."""
+
+    async def claim(self, name: str, function_id: str, holds: Holds) -> None:
+        """Take `name` for `function_id`, or raise `domain.functions.Rejected` ("conflict") if
+        another function holds it."""
+        ...
+
+    async def release(self, name: str, function_id: str) -> None:
+        """Give `name` up, if `function_id` holds it."""
+        ...
+
+
+class CodeChecker(Protocol):
+    async def error(self, runtime: Runtime, code: str) -> str | None:
+        """None when `code` compiles for `runtime`, else the compiler's message. Never runs it."""
+        ...
