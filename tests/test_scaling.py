@@ -11,6 +11,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -208,3 +209,47 @@ def test_a_killed_scaler_repeats_no_decision_and_the_pool_keeps_its_size(scaled:
         assert current["previousCount"] == previous["instanceCount"]
     charges = httpx.get(f"{scaled.url}/api/costs/system").json()["data"]
     assert charges["scalingEvents"] == len(rows)
+
+
+def test_sync_invokes_waiting_for_a_worker_scale_the_pool_up(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """One worker, held by a sync invoke that loops for its whole 60 s timeout: other functions'
+    sync invokes wait inside the executor, not in the work queue. The executor reports them,
+    the scaler counts them, adds a worker, and they finish long before the loop's timeout."""
+    env = {**SCALING_ENV, "S3C_SCALING_THRESHOLD": "1", "S3C_SCALE_DOWN_TIME": "60"}
+    stack = Stack.create(tmp_path_factory.mktemp("sync-load"), **env).start()
+    try:
+        with httpx.Client(base_url=stack.url, timeout=120) as api:
+            spin = api.post(
+                "/api/functions",
+                json={"name": "spin", "code": "function spin() { while (true) {} }",
+                      "config": {"timeout": 60000, "retryCount": 0}},
+            ).json()["data"]  # fmt: skip
+            add = api.post(
+                "/api/functions",
+                json={"name": "add", "code": "function add(a, b) { return a + b; }"},
+            ).json()["data"]
+
+        def invoke(function_id: str, value: Any) -> httpx.Response:
+            with httpx.Client(base_url=stack.url, timeout=120) as client:
+                return client.post(f"/api/functions/{function_id}/invoke", json={"input": value})
+
+        threads = ThreadPoolExecutor(4)
+        try:
+            threads.submit(invoke, spin["id"], None)
+            poll(
+                lambda: stack.health("executor").get("busy") == 1 and len(worker_pids(stack)) == 1,
+                30,
+                what="the loop to hold the only worker",
+            )
+            started = time.monotonic()
+            waiting = [threads.submit(invoke, add["id"], [i, 1]) for i in range(3)]
+            answers = [w.result(timeout=55) for w in waiting]
+            took = time.monotonic() - started
+        finally:
+            threads.shutdown(wait=False, cancel_futures=True)
+        assert [a.json()["data"]["output"] for a in answers] == [1, 2, 3], [a.text for a in answers]
+        assert took < 20, f"the waiting invokes took {took:.1f} s"
+    finally:
+        stack.stop()

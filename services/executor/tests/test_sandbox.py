@@ -415,3 +415,30 @@ async def test_a_replaced_or_deleted_versions_isolates_are_freed(solo: Pool) -> 
     assert worker_rss_mb(solo) < holding - 50
     again = await run(solo, HOARDER, memory_mb=512, key=f"{function_id}:1")
     assert again.cold_start and output(again) == 1
+
+
+async def test_a_function_with_runs_waiting_cannot_keep_another_function_behind_them(
+    pool: Pool,
+) -> None:
+    busy = "function f() { const end = Date.now() + 150; while (Date.now() < end) {} return 1; }"
+    starts: list[str] = []
+
+    def starting(name: str) -> Any:
+        async def on_start(instance: str, cold: bool) -> None:
+            starts.append(name)
+
+        return on_start
+
+    def submit(name: str) -> asyncio.Task[RunResult]:
+        return asyncio.create_task(
+            pool.run(f"{name}:1", busy, 2000, 128, "null", on_start=starting(name))
+        )
+
+    burst = [submit("burst") for _ in range(6)]
+    await asyncio.sleep(0)  # the burst is in line first
+    other = submit("other")
+    await asyncio.gather(*burst, other)
+    # Both workers go to the burst; the first one freed goes to the other function, whose run
+    # arrived after four of the burst's were waiting.
+    assert starts[:3] == ["burst", "burst", "other"], starts
+    assert pool.waiting == 0

@@ -4,12 +4,15 @@ number is ever stored twice."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from nats.js.api import PubAck
 from nats.js.errors import APIError
 from s3c_events import PoolScaledDown, PoolScaledUp
 from s3c_runtime.bus import WRONG_LAST_SEQUENCE
 from s3c_scaler.domain.policy import Policy
+from s3c_scaler.domain.waiting import WaitingRuns
 from s3c_scaler.loop import ScalingLoop
 from s3c_scaler.ports import Decision, StoredDecision
 from s3c_scaler.stream import JetStreamDecisionLog
@@ -163,3 +166,15 @@ async def test_the_jetstream_log_lets_other_errors_through() -> None:
     log = JetStreamDecisionLog(FakeJetStream(APIError(code=503, err_code=10077)))  # type: ignore[arg-type]
     with pytest.raises(APIError):
         await log.append(decision(), after=6)
+
+
+async def test_runs_waiting_inside_the_executors_scale_the_pool_up() -> None:
+    waiting = WaitingRuns()
+    loop = ScalingLoop(
+        InMemoryDecisionLog(), Queue(0), Policy(scale_up_above=3), 1.0, initial=1, waiting=waiting
+    )
+    await loop.load()
+    assert await loop.tick() is None  # an empty queue and nothing waiting: no decision
+    waiting.report("executor-1", 5, at=time.monotonic())
+    event = await loop.tick()
+    assert isinstance(event, PoolScaledUp) and event.queue_length == 5

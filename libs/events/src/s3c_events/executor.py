@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from s3c_events.envelope import Event, Message
 from s3c_events.registry import Runtime
-from s3c_events.subjects import command_subject, query_subject, work_subject
+from s3c_events.subjects import command_subject, load_subject, query_subject, work_subject
 from s3c_events.tiers import Tier
 
 SERVICE = "executor"
@@ -191,6 +191,18 @@ class InvokeFunction(_RunRequest):
     """Run now and answer with the outcome (Lambda's RequestResponse); one attempt."""
 
     SUBJECT: ClassVar[str] = command_subject(SERVICE, "invoke")
+
+
+class ExecutorLoad(Message):
+    """What one executor's worker pool is doing, published every second. Runs waiting for a
+    free worker (sync invokes mostly: queued jobs wait in the work queue) are load the work
+    queue's depth does not show; the scaler adds them to it."""
+
+    SUBJECT: ClassVar[str] = load_subject(SERVICE)
+    executor: str = Field(description="the executor process (host and pid)")
+    instances: int = Field(ge=0, description="its sandbox worker processes")
+    busy: int = Field(ge=0, description="workers running a call now")
+    waiting: int = Field(ge=0, description="runs waiting for a free worker")
 
 
 class ExecutionDetail(Message):

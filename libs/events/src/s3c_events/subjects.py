@@ -9,6 +9,7 @@ EVENTS = f"{PREFIX}.evt"
 COMMANDS = f"{PREFIX}.cmd"
 QUERIES = f"{PREFIX}.qry"
 WORK = f"{PREFIX}.work"
+SYSTEM = f"{PREFIX}.sys"
 
 ALL_EVENTS = f"{EVENTS}.>"
 FUNCTION_EVENTS = f"{EVENTS}.function.>"
@@ -54,6 +55,11 @@ def query_subject(service: str, name: str) -> str:
 def work_subject(tier: str) -> str:
     """`s3c.work.execution.<tier>`: the executors' shared work queue."""
     return f"{WORK}.execution.{_token(tier)}"
+
+
+def load_subject(service: str) -> str:
+    """`s3c.sys.<service>.load`: a service's load, published every second (core NATS)."""
+    return f"{SYSTEM}.{_token(service)}.load"
 
 
 def health_subject(service: str) -> str:

@@ -5,6 +5,9 @@ the subscriptions that follow the registry and the scaler)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import socket
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +18,7 @@ from s3c_events import (
     ExecutionList,
     ExecutionMetrics,
     ExecutionTimeseries,
+    ExecutorLoad,
     FunctionDeleted,
     FunctionRunStats,
     FunctionUpdated,
@@ -43,6 +47,7 @@ from s3c_executor.stream import JetStreamEventLog, JetStreamOutbox
 from s3c_executor.work import WorkConsumer
 
 Decision = PoolScaledUp | PoolScaledDown
+LOAD_INTERVAL_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -131,12 +136,22 @@ class Running:
         await self.pool.resize(decision.instance_count)
         self.consumer.resize(min(decision.instance_count, self.max_slots))
 
+    def load(self, executor: str) -> ExecutorLoad:
+        return ExecutorLoad(
+            executor=executor,
+            instances=self.pool.size,
+            busy=self.pool.busy,
+            waiting=self.pool.waiting,
+        )
+
     def health(self) -> dict[str, Any]:
         return {
             "instances": self.pool.size,
             "workerPids": self.pool.pids(),
             "replacedWorkers": self.pool.replaced,
             "inFlight": self.consumer.in_flight,
+            "busy": self.pool.busy,
+            "waiting": self.pool.waiting,
             "decision": self.decision,
         }
 
@@ -150,6 +165,8 @@ class Executor:
         self.handlers = handlers
         self.running: Running | None = None
         self._resizing = asyncio.Lock()
+        self._reporting: asyncio.Task[None] | None = None
+        self.name = f"{socket.gethostname()}-{os.getpid()}"
 
     def health(self) -> dict[str, Any]:
         # Not ready (so the gateway's /readyz is not) until the pool runs: the health
@@ -159,6 +176,17 @@ class Executor:
     async def start(self) -> None:
         async with self._resizing:  # a decision that arrives meanwhile waits for the pool
             self.running = await self._set_up()
+        self._reporting = asyncio.create_task(self._report_load())
+
+    async def _report_load(self) -> None:
+        """Every second, what the pool is doing: the scaler counts the runs waiting for a worker
+        (sync invokes do not wait in the work queue, so its depth misses them)."""
+        while True:
+            if self.running is not None and self.service.nc.is_connected:
+                load = self.running.load(self.name)
+                with contextlib.suppress(Exception):
+                    await self.service.nc.publish(ExecutorLoad.SUBJECT, load.to_json())
+            await asyncio.sleep(LOAD_INTERVAL_S)
 
     async def _set_up(self) -> Running:
         service, cfg = self.service, self.service.settings
@@ -222,6 +250,10 @@ class Executor:
                 await self.running.resize(event)
 
     async def stop(self) -> None:
+        if self._reporting is not None:
+            self._reporting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reporting
         running = self.running
         if running is None:
             return

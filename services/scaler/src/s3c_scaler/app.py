@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from datetime import UTC, datetime
 from typing import Any
 
-from s3c_events import PoolScaledDown, PoolScaledUp, QueueHistory, ScalerStatus, ScalingHistory
+from s3c_events import (
+    ExecutorLoad,
+    PoolScaledDown,
+    PoolScaledUp,
+    QueueHistory,
+    ScalerStatus,
+    ScalingHistory,
+)
 from s3c_events.scaler import SERVICE
 from s3c_events.subjects import EVENTS
 from s3c_runtime.projector import Projector
 from s3c_runtime.service import Service
 
 from s3c_scaler.domain.policy import Policy
+from s3c_scaler.domain.waiting import WaitingRuns
 from s3c_scaler.loop import ScalingLoop
 from s3c_scaler.projections import HistoryProjection
 from s3c_scaler.settings import ScalerSettings
@@ -31,6 +40,18 @@ def build(settings: ScalerSettings | None = None) -> Service[ScalerSettings]:
         cooldown=cfg.scale_cooldown,
     )
     parts: dict[str, Any] = {}
+    waiting = WaitingRuns()
+
+    @service.broker.subscriber(ExecutorLoad.SUBJECT, title="executor load")
+    async def executor_load(body: Any) -> None:
+        """Each executor's runs waiting for a worker: part of the load the policy sees."""
+        with contextlib.suppress(ValueError):
+            load = (
+                ExecutorLoad.model_validate(body)
+                if isinstance(body, dict)
+                else ExecutorLoad.model_validate_json(body)
+            )
+            waiting.report(load.executor, load.waiting, time.monotonic())
 
     @service.on_ready
     async def start() -> None:
@@ -44,6 +65,7 @@ def build(settings: ScalerSettings | None = None) -> Service[ScalerSettings]:
             cfg.scale_interval,
             cfg.instances,
             cfg.scaling_enabled,
+            waiting,
         )
         await loop.load()
         loop.start()

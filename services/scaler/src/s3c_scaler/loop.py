@@ -16,6 +16,7 @@ from s3c_events import PoolScaledDown, PoolScaledUp
 
 from s3c_scaler.domain.policy import Policy, PoolState, decide
 from s3c_scaler.domain.samples import QueueSamples, Sample
+from s3c_scaler.domain.waiting import WaitingRuns
 from s3c_scaler.ports import DecisionLog, WorkQueue
 
 log = logging.getLogger("s3c.scaler")
@@ -30,6 +31,7 @@ class ScalingLoop:
         interval: float,
         initial: int,
         enabled: bool = True,
+        waiting: WaitingRuns | None = None,
     ) -> None:
         self.decision_log = decision_log
         self.queue = queue
@@ -37,6 +39,7 @@ class ScalingLoop:
         self.interval = interval
         self.initial = initial
         self.enabled = enabled
+        self.waiting = waiting or WaitingRuns()
         self.state = PoolState(initial)
         self.seq = 0  # stream sequence of the last decision (0: none yet)
         self.decisions = 0
@@ -54,8 +57,9 @@ class ScalingLoop:
         self.seq, self.decisions = last.seq, last.event.decision
 
     async def pending(self) -> int:
-        """Jobs waiting in the work queue, not yet handed to an executor."""
-        return await self.queue.pending()
+        """Runs waiting: jobs in the work queue not yet handed to an executor, and runs (sync
+        invokes) waiting for a free worker inside the executors."""
+        return await self.queue.pending() + self.waiting.total(time.monotonic())
 
     async def tick(self) -> Any:
         pending = await self.pending()

@@ -9,6 +9,7 @@ ArrayBuffer memory). A worker that breaks either is killed and replaced; the oth
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import itertools
 import json
@@ -42,6 +43,7 @@ class WorkerProcess:
         self.warm: set[str] = set()
         self.stale: set[str] = set()  # warm keys of versions replaced or deleted: to drop
         self.busy = False
+        self.function = ""  # whose run it has in hand, while busy
         self.retiring = False
         self.killed = False
 
@@ -191,6 +193,25 @@ class Pool:
         self._changed = asyncio.Condition()
         self._closed = False
         self.replaced = 0
+        self._waiting: dict[
+            int, str
+        ] = {}  # run waiting for a worker (in arrival order) -> function
+        self._tickets = itertools.count()
+
+    @property
+    def busy(self) -> int:
+        return sum(1 for w in self.workers if w.busy)
+
+    @property
+    def waiting(self) -> int:
+        """Runs waiting for a free worker (the load the work queue's depth does not show)."""
+        return len(self._waiting)
+
+    def _next_in_line(self) -> int:
+        """Who gets the next free worker: the run whose function holds the fewest workers now,
+        the earliest among equals. One function's burst cannot keep others waiting behind it."""
+        held = collections.Counter(w.function for w in self.workers if w.busy)
+        return min(self._waiting, key=lambda t: (held[self._waiting[t]], t))
 
     async def start(self) -> None:
         await self.resize(self.target)
@@ -221,6 +242,18 @@ class Pool:
             await worker.close()
 
     async def _acquire(self, key: str) -> WorkerProcess:
+        ticket = next(self._tickets)
+        function = key.split(":", 1)[0]
+        self._waiting[ticket] = function
+        try:
+            return await self._wait_turn(ticket, key, function)
+        except BaseException:
+            if self._waiting.pop(ticket, None) is not None:  # cancelled in line: let others on
+                async with self._changed:
+                    self._changed.notify_all()
+            raise
+
+    async def _wait_turn(self, ticket: int, key: str, function: str) -> WorkerProcess:
         async with self._changed:
             while True:
                 idle = [w for w in self.workers if not w.busy and not w.retiring]
@@ -230,11 +263,15 @@ class Pool:
                     worker.killed = True
                     self.workers[self.workers.index(worker)] = await WorkerProcess.spawn()
                 free = [w for w in self.workers if not w.busy and not w.retiring]
-                if free:
+                if free and self._next_in_line() == ticket:
                     warm = [w for w in free if key in w.warm]
                     worker = (warm or free)[0]
-                    worker.busy = True
+                    worker.busy, worker.function = True, function
+                    del self._waiting[ticket]
+                    self._changed.notify_all()  # another free worker may be the next one's
                     return worker
+                if free:
+                    self._changed.notify_all()  # a free worker, and someone else's turn
                 if self._closed:
                     raise RuntimeError("the pool is closed")
                 await self._changed.wait()
