@@ -158,5 +158,5 @@ class Fakes:
     def deps(self) -> Deps:
         return Deps(functions=self.functions, log=self.log, names=self.names, checker=self.compiler)
 
-    def handlers(self) -> RegistryHandlers:
-        return RegistryHandlers(self.functions, self.log, self.names, self.compiler)
+    def handlers(self, max_timeout_ms: int = 900_000) -> RegistryHandlers:
+        return RegistryHandlers(self.functions, self.log, self.names, self.compiler, max_timeout_ms)

@@ -239,3 +239,16 @@ async def test_a_read_model_still_behind_after_catching_up_is_a_conflict() -> No
         "conflict",
         "the function changed concurrently; retry",
     )
+
+
+async def test_a_timeout_over_the_platforms_limit_is_invalid_on_register_and_update() -> None:
+    fakes = Fakes()
+    handlers = fakes.handlers(max_timeout_ms=60_000)
+    with pytest.raises(RequestError) as refused:
+        await handlers.register(register(config={"timeout": 60_001}))
+    assert (refused.value.code, refused.value.field) == ("invalid", "config.timeout")
+    assert "60000 ms" in refused.value.message and fakes.log.events() == []
+    state = await handlers.register(register(config={"timeout": 60_000}))
+    with pytest.raises(RequestError) as again:
+        await handlers.update(UpdateFunction(function_id=state.id, config={"timeout": 90_000}))
+    assert again.value.field == "config.timeout" and len(fakes.log.events()) == 1

@@ -16,6 +16,7 @@ from s3c_events import (
     RegisterFunction,
     UpdateFunction,
 )
+from s3c_events.registry import MAX_TIMEOUT_MS
 from s3c_runtime.projector import Projector
 from s3c_runtime.service import Service
 
@@ -37,6 +38,7 @@ class Deps:
     log: FunctionLog  # where `function.*` events are appended (and read back)
     names: Names  # name reservations shared by every registry process
     checker: CodeChecker  # compile-only check of uploaded code
+    max_timeout_ms: int = MAX_TIMEOUT_MS  # the longest `config.timeout` accepted
 
 
 async def bootstrap(service: Service[RegistrySettings]) -> tuple[Deps, Projector]:
@@ -53,6 +55,7 @@ async def bootstrap(service: Service[RegistrySettings]) -> tuple[Deps, Projector
         log=JetStreamFunctionLog(service.js, projector),
         names=names,
         checker=CodeCompiler(),
+        max_timeout_ms=service.settings.max_timeout_ms,
     )
     return deps, projector
 
@@ -67,7 +70,9 @@ class Handlers:
             self.bind(deps)
 
     def bind(self, deps: Deps) -> None:
-        self._handlers = RegistryHandlers(deps.functions, deps.log, deps.names, deps.checker)
+        self._handlers = RegistryHandlers(
+            deps.functions, deps.log, deps.names, deps.checker, deps.max_timeout_ms
+        )
 
     @property
     def handlers(self) -> RegistryHandlers:

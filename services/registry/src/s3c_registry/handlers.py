@@ -20,7 +20,7 @@ from s3c_events import (
     new_id,
     utc_now,
 )
-from s3c_events.registry import Status
+from s3c_events.registry import MAX_TIMEOUT_MS, Status
 from s3c_runtime.bus import ConcurrencyConflict
 from s3c_runtime.rpc import RequestError
 
@@ -32,8 +32,14 @@ T = TypeVar("T")
 
 class RegistryHandlers:
     def __init__(
-        self, functions: FunctionStore, log: FunctionLog, names: Names, checker: CodeChecker
+        self,
+        functions: FunctionStore,
+        log: FunctionLog,
+        names: Names,
+        checker: CodeChecker,
+        max_timeout_ms: int = MAX_TIMEOUT_MS,
     ) -> None:
+        self.max_timeout_ms = max_timeout_ms
         self.functions = functions
         self.log = log
         self.names = names
@@ -85,6 +91,8 @@ class RegistryHandlers:
                 raise RequestError("conflict", "the function changed concurrently; retry") from None
 
     async def register(self, cmd: RegisterFunction) -> FunctionState:
+        self._check_timeout(cmd.config.timeout)
+
         async def decide() -> FunctionState:
             event = domain.register(
                 cmd,
@@ -98,7 +106,15 @@ class RegistryHandlers:
 
         return await self._decide(decide)
 
+    def _check_timeout(self, timeout_ms: int | None) -> None:
+        try:
+            domain.check_timeout(timeout_ms, self.max_timeout_ms)
+        except domain.Rejected as exc:
+            raise RequestError(exc.code, exc.message, exc.field) from exc
+
     async def update(self, cmd: UpdateFunction) -> FunctionState:
+        self._check_timeout(cmd.config.timeout if cmd.config is not None else None)
+
         async def decide() -> FunctionState:
             stored = await self._load(cmd.function_id)
             state = stored.state

@@ -37,6 +37,16 @@ def check_code(compile_error: str | None) -> None:
         raise Rejected("invalid", f"code does not compile: {compile_error}", "code")
 
 
+def check_timeout(timeout_ms: int | None, limit_ms: int) -> None:
+    """The platform's longest timeout (`S3C_MAX_TIMEOUT_MS`, at most Lambda's 15 minutes)."""
+    if timeout_ms is not None and timeout_ms > limit_ms:
+        raise Rejected(
+            "invalid",
+            f"config.timeout: {timeout_ms} ms is over this platform's limit of {limit_ms} ms",
+            "config.timeout",
+        )
+
+
 def check_name(name: str, taken_by: str | None, function_id: str | None = None) -> None:
     if taken_by is not None and taken_by != function_id:
         raise Rejected("conflict", f"a function named '{name}' already exists", "name")
