@@ -62,3 +62,16 @@ def test_no_lost_attempt_for_the_current_or_a_later_start(delivery: int) -> None
 def test_only_a_terminal_event_can_shed_its_payload() -> None:
     with pytest.raises(ValueError, match="started event over the message limit"):
         attempts.without_payload(started(1))
+
+
+def test_two_crashes_in_a_row_keep_both_lost_attempts() -> None:
+    # Attempt 1 started and its executor died; delivery 2 started attempt 2 knowing that, and
+    # died too. Delivery 3 reads only the last `started` (attempt 2): it must carry attempt 1.
+    first = Logged.of([started(1, "i-1")])
+    second = next_attempt(job(), 2, first)
+    assert isinstance(second, Attempt) and [a.attempt for a in second.history] == [1]
+    started_2 = second.started("i-2", False, T0 + timedelta(seconds=2))
+    third = next_attempt(job(), 3, Logged.of([started_2]))
+    assert isinstance(third, Attempt)
+    assert [(a.attempt, a.instance_id) for a in third.history] == [(1, "i-1"), (2, "i-2")]
+    assert all(a.error is not None and a.error.kind == "crash" for a in third.history)

@@ -102,6 +102,11 @@ class ExecutionStarted(_ExecutionEvent):
     instance_id: str
     attempt: int
     cold_start: bool
+    history: list[AttemptRecord] = Field(
+        default_factory=list,
+        description="the attempts before this one (lost ones included): a redelivery after "
+        "this attempt is lost too still knows them",
+    )
 
 
 class ExecutionAttemptFailed(_ExecutionEvent):

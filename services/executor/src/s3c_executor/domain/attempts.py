@@ -131,10 +131,15 @@ def history(logged: Logged, delivery: int) -> list[AttemptRecord]:
     if logged.attempt_failed is not None:
         previous = [*logged.attempt_failed.history, logged.attempt_failed.record]
     started = logged.started
+    if started is not None:
+        # What the last attempt knew when it started: attempts lost before it, when it was
+        # lost in turn (two crashes in a row) and no `attempt_failed` holds them.
+        known = {a.attempt for a in previous}
+        previous += [a for a in started.history if a.attempt not in known]
     known = {a.attempt for a in previous}
     if started is not None and started.attempt < delivery and started.attempt not in known:
         previous.append(lost(started))
-    return [a for a in previous if a.attempt < delivery]
+    return sorted((a for a in previous if a.attempt < delivery), key=lambda a: a.attempt)
 
 
 # One attempt: its events and what follows it.
@@ -181,6 +186,7 @@ class Attempt:
             instance_id=instance_id,
             attempt=self.number,
             cold_start=cold,
+            history=self.history,
             occurred_at=at,
         )
 
