@@ -1,5 +1,6 @@
 // Small presentational pieces every page shares. Pages pass data in; these hold no state.
 import type { ReactNode } from "react";
+import { Link } from "react-router";
 import { AlertTriangle, Inbox, Loader2 } from "lucide-react";
 
 export function PageHeader({ title, actions, children }: { title: string; actions?: ReactNode; children?: ReactNode }) {
@@ -56,6 +57,20 @@ export function ErrorState({ error, retry }: { error: unknown; retry?: () => voi
         </button>
       ) : null}
     </div>
+  );
+}
+
+/** A detail page whose record did not load: its title, the way back to its list, and the error. */
+export function DetailError({ title, back, error, retry }: { title: string; back: { to: string; label: string }; error: unknown; retry: () => void }) {
+  return (
+    <>
+      <PageHeader title={title}>
+        <Link to={back.to} className="text-indigo-700 underline">
+          {back.label}
+        </Link>
+      </PageHeader>
+      <ErrorState error={error} retry={retry} />
+    </>
   );
 }
 

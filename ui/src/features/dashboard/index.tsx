@@ -2,19 +2,14 @@
 // newest finished runs, all kept live by the socket's cache invalidation.
 import { memo, useMemo } from "react";
 import { Card, ErrorState, Loading, PageHeader } from "@/components/ui";
-import { ApiError } from "@/lib/api";
-import { useCostToday, useMetrics, useTimeseries } from "./api/dashboard";
+import { useMetrics, useTimeseries } from "@/lib/metrics";
+import { useCostToday } from "./api/dashboard";
 import { LatestExecutions } from "./components/latest-executions";
 import { RateChart } from "./components/rate-chart";
 import { DurationCard, SummaryCards } from "./components/summary-cards";
 import { timeWindow, toRateSeries } from "./lib/series";
 
 const MINUTES = 15;
-
-/** A gateway older than the timeseries endpoint answers 404: say so rather than "Not Found". */
-function seriesError(error: Error): Error {
-  return error instanceof ApiError && error.status === 404 ? new Error("This gateway does not serve the executions timeseries yet.") : error;
-}
 
 const RatePanel = memo(function RatePanel() {
   const timeseries = useTimeseries(MINUTES);
@@ -24,7 +19,7 @@ const RatePanel = memo(function RatePanel() {
   const updatedAt = timeseries.dataUpdatedAt;
   const span = useMemo(() => timeWindow(MINUTES, updatedAt || Date.now()), [updatedAt]);
   if (timeseries.isPending) return <Loading label="Loading the last 15 minutes…" />;
-  if (timeseries.isError && !timeseries.data) return <ErrorState error={seriesError(timeseries.error)} retry={() => void timeseries.refetch()} />;
+  if (timeseries.isError && !timeseries.data) return <ErrorState error={timeseries.error} retry={() => void timeseries.refetch()} />;
   return <RateChart series={series} minutes={MINUTES} span={span} />;
 });
 

@@ -3,7 +3,8 @@
 import { useState } from "react";
 import { Card, EmptyState, ErrorState, Loading, PageHeader, Stat, secondaryButton } from "@/components/ui";
 import { count, ms } from "@/lib/format";
-import { useMetrics, useScalingHistory, useTimeseries } from "./api/monitoring";
+import { useMetrics, useTimeseries } from "@/lib/metrics";
+import { useScalingHistory } from "./api/monitoring";
 import { MonitoringCharts } from "./components/charts";
 import { ScalingTable } from "./components/scaling-table";
 import { useLiveScaling } from "./hooks/use-live-scaling";

@@ -2,7 +2,8 @@
 import type { ReactNode } from "react";
 import { Card } from "@/components/ui";
 import { count, money, ms, percent } from "@/lib/format";
-import type { SystemCosts, SystemMetrics } from "../api/dashboard";
+import type { SystemMetrics } from "@/lib/metrics";
+import type { SystemCosts } from "../api/dashboard";
 
 function Figure({ value, hint, loading }: { value: ReactNode; hint?: ReactNode; loading: boolean }) {
   return (

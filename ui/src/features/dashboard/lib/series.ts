@@ -1,5 +1,5 @@
 // Turns the gateway's per-minute timeseries into the executions-per-second chart's rows.
-import type { TimeseriesPoint } from "../api/dashboard";
+import type { TimeseriesPoint } from "@/lib/metrics";
 
 export interface RatePoint {
   t: number; // epoch ms, the bucket's start

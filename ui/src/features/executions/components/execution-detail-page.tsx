@@ -3,7 +3,7 @@
 import { useEffect, useState, type ReactNode } from "react";
 import { Link, useParams } from "react-router";
 import { CostBreakdown, type CostParts } from "@/components/cost-breakdown";
-import { Card, EmptyState, ErrorState, Loading, PageHeader, StatusBadge } from "@/components/ui";
+import { Card, DetailError, EmptyState, Loading, PageHeader, StatusBadge } from "@/components/ui";
 import { json, ms, when } from "@/lib/format";
 import type { ExecutionRecord } from "@/lib/types";
 import { useExecution } from "../api/executions";
@@ -14,17 +14,7 @@ export function ExecutionDetailPage() {
   const execution = useExecution(id);
 
   if (execution.isPending) return <Loading label="Loading execution…" />;
-  if (execution.isError)
-    return (
-      <>
-        <PageHeader title="Execution">
-          <Link to="/executions" className="text-indigo-700 underline">
-            Back to executions
-          </Link>
-        </PageHeader>
-        <ErrorState error={execution.error} retry={() => void execution.refetch()} />
-      </>
-    );
+  if (execution.isError) return <DetailError title="Execution" back={{ to: "/executions", label: "Back to executions" }} error={execution.error} retry={() => void execution.refetch()} />;
   return <ExecutionDetail record={execution.data} />;
 }
 

@@ -3,19 +3,9 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter, Route, Routes } from "react-router";
 import { LiveProvider } from "@/lib/live";
-import { LiveSocket, type SocketLike } from "@/lib/ws";
+import { LiveSocket } from "@/lib/ws";
+import { FakeSocket } from "@/testing/harness";
 import { ExecutionsPage } from "./executions-page";
-
-class FakeSocket implements SocketLike {
-  onopen: ((ev: Event) => void) | null = null;
-  onclose: ((ev: CloseEvent) => void) | null = null;
-  onerror: ((ev: Event) => void) | null = null;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  close(): void {}
-  emit(message: unknown): void {
-    this.onmessage?.({ data: JSON.stringify(message) } as MessageEvent);
-  }
-}
 
 const idOf = (i: number) => `run${String(i).padStart(5, "0")}${"x".repeat(24)}`;
 const RECORDS = Array.from({ length: 120 }, (_, i) => ({

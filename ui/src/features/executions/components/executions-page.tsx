@@ -2,11 +2,12 @@
 import { useMemo } from "react";
 import { Link, useSearchParams } from "react-router";
 import { ChevronLeft, ChevronRight } from "lucide-react";
+import { ExecutionsTable } from "@/components/executions-table";
 import { EmptyState, ErrorState, inputClass, labelClass, Loading, PageHeader, secondaryButton } from "@/components/ui";
-import type { ExecutionStatus } from "@/lib/types";
+import { money } from "@/lib/format";
+import type { ExecutionRecord, ExecutionStatus } from "@/lib/types";
 import { MAX_LIMIT, useExecutions, useFunctionOptions, type ExecutionFilter } from "../api/executions";
 import { useKnownCosts } from "../hooks/use-known-costs";
-import { ExecutionsTable } from "./executions-table";
 
 export const PAGE_SIZE = 50;
 const STATUSES: ExecutionStatus[] = ["pending", "running", "completed", "failed"];
@@ -29,6 +30,11 @@ export function ExecutionsPage() {
   const rows = useMemo(() => all.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE), [all, page]);
   const costs = useKnownCosts(rows);
   const functionNames = useMemo(() => new Map((functions.data ?? []).map((f) => [f.id, f.name])), [functions.data]);
+  const functionName = (e: ExecutionRecord) => e.functionName ?? functionNames.get(e.functionId) ?? e.functionId.slice(0, 8);
+  const costOf = (e: ExecutionRecord) => {
+    const cost = costs.get(e.id);
+    return cost ? money(cost.totalCostExact ?? cost.totalCost) : null;
+  };
   const hasNext = all.length > (page + 1) * PAGE_SIZE;
   const capped = !hasNext && all.length >= MAX_LIMIT;
 
@@ -125,7 +131,7 @@ export function ExecutionsPage() {
         </EmptyState>
       ) : (
         <div className="space-y-3">
-          <ExecutionsTable rows={rows} costs={costs} functionNames={functionNames} />
+          <ExecutionsTable framed rows={rows} caption="Executions, newest first" functionName={functionName} cost={costOf} />
           <nav aria-label="Pages" className="flex flex-wrap items-center justify-between gap-3 text-sm text-slate-700">
             <p aria-live="polite">
               Showing {first}–{last}

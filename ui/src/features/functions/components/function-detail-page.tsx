@@ -2,7 +2,8 @@
 import { useCallback, useMemo, useState, type ReactNode } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { Pencil, Power, Trash2 } from "lucide-react";
-import { Card, EmptyState, ErrorState, Loading, PageHeader, secondaryButton, Stat, StatusBadge } from "@/components/ui";
+import { ExecutionsTable } from "@/components/executions-table";
+import { Card, DetailError, EmptyState, ErrorState, Loading, PageHeader, secondaryButton, Stat, StatusBadge } from "@/components/ui";
 import { count, ms, when } from "@/lib/format";
 import { useLiveFeed } from "@/lib/live";
 import type { FunctionRecord, WsMessage } from "@/lib/types";
@@ -11,7 +12,6 @@ import { PRICE_PER_100MS, tierFor } from "../utils/tier";
 import { DeleteDialog } from "./delete-dialog";
 import { FunctionUrl } from "./function-url";
 import { LiveTail } from "./live-tail";
-import { RecentExecutions } from "./recent-executions";
 import { RunPanel } from "./run-panel";
 
 const RUN_TYPES = new Set(["execution_started", "execution_completed", "execution_failed"]);
@@ -21,17 +21,7 @@ export function FunctionDetailPage() {
   const fn = useFunction(id);
 
   if (fn.isPending) return <Loading label="Loading function…" />;
-  if (fn.isError)
-    return (
-      <>
-        <PageHeader title="Function">
-          <Link to="/functions" className="text-indigo-700 underline">
-            Back to functions
-          </Link>
-        </PageHeader>
-        <ErrorState error={fn.error} retry={() => void fn.refetch()} />
-      </>
-    );
+  if (fn.isError) return <DetailError title="Function" back={{ to: "/functions", label: "Back to functions" }} error={fn.error} retry={() => void fn.refetch()} />;
   return <FunctionDetail fn={fn.data} />;
 }
 
@@ -117,7 +107,7 @@ function FunctionDetail({ fn }: { fn: FunctionRecord }) {
               <EmptyState>No runs yet. Use the run panel above or call the function URL.</EmptyState>
             ) : (
               <>
-                <RecentExecutions executions={executions.data} />
+                <ExecutionsTable rows={executions.data} caption="Recent executions of this function" />
                 <Link to={`/executions?functionId=${fn.id}`} className="mt-2 inline-block text-sm text-indigo-700 underline">
                   All executions of {fn.name}
                 </Link>

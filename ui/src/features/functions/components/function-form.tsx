@@ -3,7 +3,8 @@
 import { lazy, Suspense, useCallback, useId, useState, type FormEvent, type ReactNode } from "react";
 import { ApiError } from "@/lib/api";
 import type { Runtime } from "@/lib/types";
-import { inputClass, labelClass, Loading, primaryButton } from "@/components/ui";
+import { describedBy, FieldError, FormField, wholeNumber } from "@/components/form-field";
+import { labelClass, Loading, primaryButton } from "@/components/ui";
 import type { FunctionDraft } from "../api/types";
 import { PRICE_PER_100MS, tierFor } from "../utils/tier";
 
@@ -42,6 +43,7 @@ export function FunctionForm({ initial, submitLabel, pending, error, onSubmit, f
   const ids = {
     name: `${id}-name`,
     description: `${id}-description`,
+    code: `${id}-code`,
     codeLabel: `${id}-code-label`,
     codeHint: `${id}-code-hint`,
     timeout: `${id}-timeout`,
@@ -50,7 +52,6 @@ export function FunctionForm({ initial, submitLabel, pending, error, onSubmit, f
     tier: `${id}-tier`,
     formError: `${id}-form-error`,
   };
-  const errorId = (field: Field) => `${id}-${field}-error`;
 
   const [name, setName] = useState(initial.name);
   const [description, setDescription] = useState(initial.description);
@@ -62,13 +63,7 @@ export function FunctionForm({ initial, submitLabel, pending, error, onSubmit, f
 
   const badField = fieldOf(error);
   const message = error instanceof Error ? error.message : error ? String(error) : "";
-  const fieldError = (field: Field) =>
-    badField === field ? (
-      <p id={errorId(field)} role="alert" className="mt-1 whitespace-pre-wrap break-words text-sm text-red-700">
-        {message}
-      </p>
-    ) : null;
-  const describe = (field: Field, ...more: string[]) => [...more, badField === field ? errorId(field) : ""].filter(Boolean).join(" ") || undefined;
+  const errorOf = (field: Field) => (badField === field ? message : null);
 
   const tier = tierFor(code, Number(timeout));
 
@@ -91,44 +86,24 @@ export function FunctionForm({ initial, submitLabel, pending, error, onSubmit, f
         </div>
       ) : null}
 
-      <div>
-        <label htmlFor={ids.name} className={labelClass}>
-          Name
-        </label>
-        <input
-          id={ids.name}
-          name="name"
-          required
-          autoComplete="off"
-          spellCheck={false}
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          aria-invalid={badField === "name"}
-          aria-describedby={describe("name", `${ids.name}-hint`)}
-          className={`${inputClass} mt-1 font-mono`}
-        />
-        <p id={`${ids.name}-hint`} className="mt-1 text-xs text-slate-600">
-          1–64 letters, digits, "-" or "_". It is part of the function URL.
-        </p>
-        {fieldError("name")}
-      </div>
+      <FormField id={ids.name} label="Name" hint={'1–64 letters, digits, "-" or "_". It is part of the function URL.'} error={errorOf("name")} announce>
+        {(control) => (
+          <input
+            {...control}
+            name="name"
+            required
+            autoComplete="off"
+            spellCheck={false}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            className={`${control.className} font-mono`}
+          />
+        )}
+      </FormField>
 
-      <div>
-        <label htmlFor={ids.description} className={labelClass}>
-          Description
-        </label>
-        <textarea
-          id={ids.description}
-          name="description"
-          rows={2}
-          value={description}
-          onChange={(e) => setDescription(e.target.value)}
-          aria-invalid={badField === "description"}
-          aria-describedby={describe("description")}
-          className={`${inputClass} mt-1`}
-        />
-        {fieldError("description")}
-      </div>
+      <FormField id={ids.description} label="Description" error={errorOf("description")} announce>
+        {(control) => <textarea {...control} name="description" rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />}
+      </FormField>
 
       <div>
         <div className="flex flex-wrap items-baseline justify-between gap-2">
@@ -147,73 +122,29 @@ export function FunctionForm({ initial, submitLabel, pending, error, onSubmit, f
               onChange={onCode}
               runtime={runtime}
               labelledBy={ids.codeLabel}
-              describedBy={describe("code", ids.codeHint, ids.tier)}
+              describedBy={describedBy(ids.code, errorOf("code"), ids.codeHint, ids.tier)}
               invalid={badField === "code"}
             />
           </Suspense>
         </div>
-        {fieldError("code")}
+        <FieldError controlId={ids.code} message={errorOf("code")} announce />
       </div>
 
       <div className="grid gap-4 sm:grid-cols-3">
-        <div>
-          <label htmlFor={ids.timeout} className={labelClass}>
-            Timeout (ms)
-          </label>
-          <input
-            id={ids.timeout}
-            name="timeout"
-            type="number"
-            inputMode="numeric"
-            min={1}
-            max={900000}
-            step={1}
-            value={timeout}
-            onChange={(e) => setTimeoutMs(e.target.value)}
-            aria-invalid={badField === "timeout"}
-            aria-describedby={describe("timeout")}
-            className={`${inputClass} mt-1`}
-          />
-          {fieldError("timeout")}
-        </div>
-        <div>
-          <label htmlFor={ids.retries} className={labelClass}>
-            Retries
-          </label>
-          <input
-            id={ids.retries}
-            name="retries"
-            type="number"
-            inputMode="numeric"
-            min={0}
-            max={10}
-            step={1}
-            value={retries}
-            onChange={(e) => setRetries(e.target.value)}
-            aria-invalid={badField === "retryCount"}
-            aria-describedby={describe("retryCount")}
-            className={`${inputClass} mt-1`}
-          />
-          {fieldError("retryCount")}
-        </div>
-        <div>
-          <label htmlFor={ids.runtime} className={labelClass}>
-            Runtime
-          </label>
-          <select
-            id={ids.runtime}
-            name="runtime"
-            value={runtime}
-            onChange={(e) => setRuntime(e.target.value as Runtime)}
-            aria-invalid={badField === "runtime"}
-            aria-describedby={describe("runtime")}
-            className={`${inputClass} mt-1`}
-          >
-            <option value="javascript">javascript</option>
-            <option value="python">python</option>
-          </select>
-          {fieldError("runtime")}
-        </div>
+        <FormField id={ids.timeout} label="Timeout (ms)" error={errorOf("timeout")} announce>
+          {(control) => <input {...control} {...wholeNumber(1, 900000)} name="timeout" value={timeout} onChange={(e) => setTimeoutMs(e.target.value)} />}
+        </FormField>
+        <FormField id={ids.retries} label="Retries" error={errorOf("retryCount")} announce>
+          {(control) => <input {...control} {...wholeNumber(0, 10)} name="retries" value={retries} onChange={(e) => setRetries(e.target.value)} />}
+        </FormField>
+        <FormField id={ids.runtime} label="Runtime" error={errorOf("runtime")} announce>
+          {(control) => (
+            <select {...control} name="runtime" value={runtime} onChange={(e) => setRuntime(e.target.value as Runtime)}>
+              <option value="javascript">javascript</option>
+              <option value="python">python</option>
+            </select>
+          )}
+        </FormField>
       </div>
 
       <p id={ids.tier} aria-live="polite" className="rounded-md bg-indigo-50 px-3 py-2 text-sm text-indigo-900">

@@ -3,19 +3,9 @@ import { render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router";
 import { LiveProvider } from "@/lib/live";
-import { LiveSocket, type SocketLike } from "@/lib/ws";
+import { LiveSocket } from "@/lib/ws";
+import { FakeSocket } from "@/testing/harness";
 import { RunPanel } from "./run-panel";
-
-class FakeSocket implements SocketLike {
-  onopen: ((ev: Event) => void) | null = null;
-  onclose: ((ev: CloseEvent) => void) | null = null;
-  onerror: ((ev: Event) => void) | null = null;
-  onmessage: ((ev: MessageEvent) => void) | null = null;
-  close(): void {}
-  emit(message: unknown): void {
-    this.onmessage?.({ data: JSON.stringify(message) } as MessageEvent);
-  }
-}
 
 type Reply = { status?: number; body: unknown };
 type Route = (url: string, init: RequestInit | undefined) => Reply | undefined;

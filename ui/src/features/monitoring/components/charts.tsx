@@ -2,9 +2,9 @@
 // depth against instance count (server samples plus the scaling decisions seen live).
 import { useMemo, type ReactNode } from "react";
 import { Card, EmptyState, ErrorState, Loading } from "@/components/ui";
-import { ApiError } from "@/lib/api";
 import { count, ms } from "@/lib/format";
-import type { ScalingEvent, Timeseries } from "../api/monitoring";
+import type { Timeseries } from "@/lib/metrics";
+import type { ScalingEvent } from "../api/monitoring";
 import { useStableRows } from "../hooks/use-stable-rows";
 import { latest, perSecond, timeWindow, toCapacity, toLatency, toThroughput } from "../lib/series";
 import { TimeChart, type Series } from "./time-chart";
@@ -24,11 +24,6 @@ const formatCount = (v: number) => count(v);
 const tickCount = (v: number) => String(v);
 const tickMs = (v: number) => (v >= 1000 ? `${+(v / 1000).toFixed(1)}s` : `${+v.toFixed(1)}ms`);
 const tickRate = (v: number) => `${+v.toFixed(2)}/s`;
-
-/** A gateway older than the timeseries endpoint answers 404: say so rather than "Not Found". */
-function seriesError(error: Error): Error {
-  return error instanceof ApiError && error.status === 404 ? new Error("This gateway does not serve the metrics timeseries yet.") : error;
-}
 
 interface Props {
   data: Timeseries | undefined;
@@ -54,7 +49,7 @@ export function MonitoringCharts({ data, updatedAt, isPending, error, retry, liv
 
   const body = (chart: ReactNode, empty: boolean, emptyText: string) => {
     if (isPending) return <Loading label="Loading the timeseries…" />;
-    if (error && !data) return <ErrorState error={seriesError(error)} retry={retry} />;
+    if (error && !data) return <ErrorState error={error} retry={retry} />;
     return empty ? <EmptyState>{emptyText}</EmptyState> : chart;
   };
 

@@ -1,5 +1,6 @@
 // Maps the gateway's timeseries (and live scaling events) to the monitoring charts' rows.
-import type { QueueSample, ScalingEvent, TimeseriesPoint } from "../api/monitoring";
+import type { QueueSample, TimeseriesPoint } from "@/lib/metrics";
+import type { ScalingEvent } from "../api/monitoring";
 
 export interface ThroughputRow {
   t: number;
