@@ -8,6 +8,10 @@ sequence guards make that a no-op. Order matters: roll-ups guarded by "last sequ
 are only exact if events arrive in stream order, which a redelivering durable consumer cannot
 promise, so the position lives here rather than in JetStream's ack state. It can also rebuild a
 read model by replaying the stream from the start.
+
+No event can hold it up: one the store cannot take (or that cannot be read) is parked in
+`_poison` and the position moves past it (`poison`); only an outage makes it read a batch again.
+Its state (failing since when, events parked) is what the service's health answer reports on.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -28,9 +34,23 @@ from s3c_events import Event, UnknownEvent, decode_event
 from s3c_events.streams import StreamSpec
 
 from s3c_runtime.mongo import Doc
+from s3c_runtime.poison import Poisoned, apply_or_park, is_transient, park, safe_text
 
 log = logging.getLogger("s3c.projector")
 CHECKPOINTS = "_projections"
+# Where a projector being built is registered: the list of the service starting it (`collecting`).
+_collector: ContextVar[list[Projector] | None] = ContextVar("s3c_projectors", default=None)
+
+
+@contextlib.contextmanager
+def collecting(into: list[Projector]) -> Iterator[None]:
+    """Every projector built inside this block (in this task) is added to `into`: a service
+    collects those its start-up hooks build, to report on them in its health answer."""
+    token = _collector.set(into)
+    try:
+        yield
+    finally:
+        _collector.reset(token)
 
 
 @dataclass(frozen=True)
@@ -66,6 +86,12 @@ class Projector:
         self._task: asyncio.Task[None] | None = None
         self._sub: Any = None
         self._next_delivery = 1
+        self.failing_since: float | None = None  # epoch seconds of the first failed batch in a row
+        self.last_error: str | None = None
+        self.parked = 0  # events this process parked
+        collector = _collector.get()
+        if collector is not None:
+            collector.append(self)
 
     @property
     def target(self) -> AsyncCollection[Doc]:
@@ -85,6 +111,52 @@ class Projector:
         await self.db[CHECKPOINTS].update_one(
             {"_id": self.projection.name}, {"$max": {"seq": seq}}, upsert=True
         )
+
+    async def _park(self, msg: Any, error: BaseException) -> None:
+        poisoned = Poisoned(
+            self.projection.name,
+            self.projection.stream.name,
+            msg.metadata.sequence.stream,
+            msg.subject,
+            msg.data,
+            error,
+        )
+        if await park(self.db, poisoned):
+            self.parked += 1
+
+    async def _store(self, msgs: Sequence[Any], target: AsyncCollection[Doc]) -> None:
+        """Apply a batch of messages to `target`: an event the store cannot take, or that cannot
+        be read, is parked; an outage propagates (nothing parked, the batch is read again)."""
+        items: list[Applied] = []
+        by_seq: dict[int, Any] = {}
+        unreadable: list[tuple[Any, Exception]] = []
+        for msg in msgs:
+            seq = msg.metadata.sequence.stream
+            try:
+                items.append(Applied(seq, decode_event(msg.subject, msg.data)))
+                by_seq[seq] = msg
+            except UnknownEvent as exc:
+                # Tolerant reader: an event we do not know (newer producer) is skipped, not retried.
+                log.warning(
+                    "skipping event", extra={"fields": {"subject": msg.subject, "err": str(exc)}}
+                )
+            except Exception as exc:  # not JSON, not the event's shape, nested too deep...
+                unreadable.append((msg, exc))
+
+        async def apply(batch: Sequence[Applied]) -> None:
+            await self.projection.apply(target, batch)
+
+        async def park_one(item: Applied, error: Exception) -> None:
+            await self._park(by_seq[item.seq], error)
+
+        await apply_or_park(apply, items, park_one)
+        for msg, error in unreadable:
+            await self._park(msg, error)
+
+    def _failed(self, exc: BaseException) -> None:
+        if self.failing_since is None:
+            self.failing_since = time.time()
+        self.last_error = safe_text(f"{type(exc).__name__}: {exc}", 500)
 
     async def _subscribe(self) -> Any:
         if self._sub is None:
@@ -112,38 +184,36 @@ class Projector:
 
     async def poll(self, timeout: float = 1.0) -> int:
         """Read one batch, apply it, then store the position. Returns how many were read."""
-        sub = await self._subscribe()
+        try:
+            sub = await self._subscribe()
+        except Exception as exc:  # the checkpoint cannot be read, or NATS is away
+            self._failed(exc)
+            raise
         try:
             msgs = await sub.fetch(self.batch_size, timeout=timeout)
         except (NatsTimeout, TimeoutError):
+            self.failing_since = None  # nothing left to read
             return 0
-        except Exception:
+        except Exception as exc:
             # E.g. NATS restarted and our (in-memory) reader is gone: read again from the checkpoint.
+            self._failed(exc)
             await self._reset()
             raise
-        items = []
-        for msg in msgs:
-            if msg.metadata.sequence.consumer != self._next_delivery:
+        for i, msg in enumerate(msgs):
+            if msg.metadata.sequence.consumer != self._next_delivery + i:
                 # A gap in delivery (a lost batch): read again from the stored position.
                 await self._reset()
                 return 0
-            self._next_delivery += 1
-            try:
-                items.append(
-                    Applied(msg.metadata.sequence.stream, decode_event(msg.subject, msg.data))
-                )
-            except (UnknownEvent, ValueError) as exc:
-                # Tolerant reader: an event we do not know (newer producer) is skipped, not retried.
-                log.warning(
-                    "skipping event", extra={"fields": {"subject": msg.subject, "err": str(exc)}}
-                )
+        self._next_delivery += len(msgs)
         try:
-            await self.apply(items)
+            await self._store(msgs, self.target)
             if msgs:
                 await self._advance(msgs[-1].metadata.sequence.stream)
-        except Exception:
+        except Exception as exc:
+            self._failed(exc)
             await self._reset()  # not stored: this batch is read again
             raise
+        self.failing_since = None
         return len(msgs)
 
     async def catch_up(self) -> None:
@@ -157,10 +227,13 @@ class Projector:
                 await self.poll()
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception as exc:
                 # Nothing was stored for this batch: it is read again. Back off a little and go on.
                 log.exception(
-                    "projection batch failed", extra={"fields": {"name": self.projection.name}}
+                    "projection batch failed",
+                    extra={
+                        "fields": {"name": self.projection.name, "transient": is_transient(exc)}
+                    },
                 )
                 await asyncio.sleep(1)
 
@@ -211,16 +284,7 @@ class Projector:
                     msgs = await sub.fetch(self.batch_size, timeout=0.5)
                 except (NatsTimeout, TimeoutError):
                     break
-                items = []
-                for msg in msgs:
-                    with contextlib.suppress(UnknownEvent, ValueError):
-                        items.append(
-                            Applied(
-                                msg.metadata.sequence.stream, decode_event(msg.subject, msg.data)
-                            )
-                        )
-                if items:
-                    await self.projection.apply(target, items)
+                await self._store(msgs, target)
                 count += len(msgs)
                 if msgs and msgs[-1].metadata.sequence.stream >= last:
                     break

@@ -1,5 +1,6 @@
 """One service process: its broker, its MongoDB database when it keeps read models, its health
-answer and lifecycle hooks, and the `python -m` runner."""
+answer (the store, and whether each projection is current) and lifecycle hooks, and the
+`python -m` runner."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import asyncio
 import json
 import logging
 import os
+import socket
 import sys
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -24,6 +26,8 @@ from s3c_events import Event, subjects
 from s3c_runtime.bus import provision_streams
 from s3c_runtime.logs import setup_logging
 from s3c_runtime.mongo import Doc, connect_mongo
+from s3c_runtime.projector import Projector, collecting
+from s3c_runtime.readiness import ProjectionLimits, Readiness
 from s3c_runtime.rpc import rpc
 from s3c_runtime.settings import RuntimeSettings, StoreSettings
 
@@ -35,7 +39,8 @@ class Service(Generic[S]):
     """One service process: its broker, its settings and its hooks.
 
     A service whose settings are `StoreSettings` keeps read models: it connects to MongoDB at
-    start and its health answer checks the store. Any other (the gateway) never opens MongoDB.
+    start and its health answer checks the store and the projectors its start-up hooks build
+    (a stuck or lagging one makes it "degraded"). Any other (the gateway) never opens MongoDB.
     """
 
     def __init__(self, name: str, settings: S) -> None:
@@ -53,6 +58,7 @@ class Service(Generic[S]):
         )
         self.app = FastStream(self.broker, logger=self.log)
         self._mongo: AsyncMongoClient[Doc] | None = None
+        self.readiness = Readiness(ProjectionLimits()) if self.store is not None else None
         self.started_at = time.time()
         self._ready: list[Callable[[], Awaitable[None]]] = []
         self._hot: list[tuple[str, Callable[[Any], Awaitable[bytes]], int]] = []
@@ -163,10 +169,16 @@ class Service(Generic[S]):
         self._stopping.append(hook)
         return hook
 
+    @property
+    def projectors(self) -> list[Projector]:
+        """The projectors built by the start-up hooks: the health answer reports on them."""
+        return self.readiness.projectors if self.readiness is not None else []
+
     async def _start(self) -> None:
         await provision_streams(self.js)
-        for hook in self._ready:
-            await hook()
+        with collecting(self.projectors):
+            for hook in self._ready:
+                await hook()
         await self._subscribe_hot()
 
     async def _stop(self) -> None:
@@ -185,15 +197,28 @@ class Service(Generic[S]):
             return f"error: {exc}"
         return "ok"
 
+    async def _projections(self) -> dict[str, Any]:
+        """How current each projection is; an answer that cannot be had is a problem too."""
+        if self.readiness is None:
+            return {}
+        try:
+            return await self.readiness.report(self.db, self.js)
+        except Exception as exc:
+            return {"problems": [f"projections unknown: {type(exc).__name__}: {exc}"]}
+
     async def _health(self, body: Any) -> bytes:
         checks = {"store": await self._ping_store()} if self.store is not None else {}
+        projections = await self._projections() if checks.get("store") == "ok" else {}
+        ok = all(v == "ok" for v in checks.values()) and not projections.get("problems")
         return json.dumps(
             {
                 "ok": True,
                 "data": {
                     "service": self.name,
-                    "status": "ok" if all(v == "ok" for v in checks.values()) else "degraded",
+                    "status": "ok" if ok else "degraded",
                     **checks,
+                    **projections,
+                    "host": socket.gethostname(),
                     "pid": os.getpid(),
                     "uptime": round(time.time() - self.started_at, 3),
                     **self.health_info(),

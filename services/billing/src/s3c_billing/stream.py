@@ -11,7 +11,7 @@ from typing import Any
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from s3c_events import ExecutionCosted, UnknownEvent, decode_event
+from s3c_events import ExecutionCosted, decode_event
 from s3c_events.streams import StreamSpec
 from s3c_runtime.bus import publish_event
 from s3c_runtime.projector import Applied
@@ -69,7 +69,7 @@ class JetStreamEventLog:
                     for msg in msgs:
                         try:
                             event = decode_event(msg.subject, msg.data)
-                        except (UnknownEvent, ValueError) as exc:
+                        except Exception as exc:  # unknown, or unreadable (the projector parks it)
                             log.warning(
                                 "skipping event",
                                 extra={"fields": {"subject": msg.subject, "err": str(exc)}},

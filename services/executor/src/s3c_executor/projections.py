@@ -9,6 +9,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from s3c_events import streams, subjects
 from s3c_runtime.mongo import Doc, bulk_apply, guarded_upsert, unseen_by_aggregate
+from s3c_runtime.poison import ensure_storable
 from s3c_runtime.projector import Applied
 
 from s3c_executor.domain import stats
@@ -38,7 +39,8 @@ class ExecutionsProjection:
     between leaves the records behind, so the batch read again derives the same deltas from the
     same stored records, and the roll-ups (already past those sequences) skip them. The records
     are never ahead of the roll-ups, so no delta is ever lost; nothing relies on the batch being
-    cut the same way twice.
+    cut the same way twice. A record the store would refuse fails the batch before anything is
+    written, so the projector parks its event without the roll-ups having counted it.
     """
 
     name = "executor-executions"
@@ -51,6 +53,7 @@ class ExecutionsProjection:
         deltas: dict[str, list[tuple[int, Delta]]] = {}
         for aggregate_id, doc, fresh in await unseen_by_aggregate(target, batch):
             record, changes = stats.fold_events(record_of(doc), [(i.seq, i.event) for i in fresh])
+            ensure_storable(record, f"the record of execution {aggregate_id}")
             for seq, delta in changes:
                 deltas.setdefault(delta.key, []).append((seq, delta))
             records.append(guarded_upsert(aggregate_id, fresh[-1].seq, {"$set": record or {}}))
