@@ -141,27 +141,48 @@ def parked(store: MongoClient, service: str, seq: int, projection: str) -> dict[
     return doc
 
 
-# An execution's input in each shape the store refuses (the raw JSON on the wire).
-INPUTS = {
+# An execution's input in each shape the store would refuse as a value (the raw JSON on the
+# wire): the executor keeps a run's input and output as JSON text, so the record is stored.
+KEPT_AS_TEXT = {
     "a key with NUL": b'{"a\\u0000b":1}',
-    "a key with a lone surrogate": b'{"\\ud800":1}',
     "a string with a lone surrogate": b'["ok","\\udc00"]',
     "an int beyond int64": b"9223372036854775808",
     "an int below int64": b"-9223372036854775809",
     "nesting past MongoDB's 100 levels": b"[" * 150 + b"]" * 150,
+}
+# Inputs the event decoder refuses (a lone leading surrogate, nesting past its 200 levels, an
+# int past Python's digit limit): no one can read the event, so it is parked.
+UNREADABLE = {
+    "a key with a lone surrogate": b'{"\\ud800":1}',
     "nesting past nx-27017's few hundred levels": b"[" * 600 + b"]" * 600,
     "nesting past what Python decodes": b"[" * 5000 + b"]" * 5000,
     "an int of 5000 digits": b"9" * 5000,
 }
 
 
-@pytest.mark.parametrize("shape", INPUTS)
-def test_an_execution_input_the_store_refuses_is_parked(
+@pytest.mark.parametrize("shape", KEPT_AS_TEXT)
+def test_an_execution_input_the_store_would_refuse_is_kept_as_json_text(
+    poison_stack: Stack, store: MongoClient, shape: str
+) -> None:
+    eid = uuid.uuid4().hex
+    event = requested(eid, "__POISON__")
+    seq = publish(poison_stack, event.subject, with_shape(event, KEPT_AS_TEXT[shape]))
+
+    records = store["s3c_executor"]["executions"]
+    record = poll(lambda: records.find_one({"_id": eid}), 60, what="the record")
+    assert json.loads(record["inputJson"]) == json.loads(KEPT_AS_TEXT[shape])
+    assert "input" not in record
+    assert parked(store, "executor", seq, "executor-executions") is None
+    assert_ready(poison_stack, "executor")
+
+
+@pytest.mark.parametrize("shape", UNREADABLE)
+def test_an_execution_input_no_one_can_read_is_parked(
     poison_stack: Stack, store: MongoClient, shape: str
 ) -> None:
     bad, good = uuid.uuid4().hex, uuid.uuid4().hex
     event = requested(bad, "__POISON__")
-    seq = publish(poison_stack, event.subject, with_shape(event, INPUTS[shape]))
+    seq = publish(poison_stack, event.subject, with_shape(event, UNREADABLE[shape]))
     publish(poison_stack, requested(good).subject, requested(good).to_wire())
 
     records = store["s3c_executor"]["executions"]
@@ -205,7 +226,7 @@ def test_keys_the_store_takes_are_stored_not_parked(
     seq = publish(poison_stack, requested(eid).subject, requested(eid, value).to_wire())
 
     record = poll(lambda: store["s3c_executor"]["executions"].find_one({"_id": eid}), 60)
-    assert record["input"] == value
+    assert json.loads(record["inputJson"]) == value
     assert parked(store, "executor", seq, "executor-executions") is None
 
 

@@ -3,6 +3,7 @@ the roll-ups the metrics are read from (`executions_stats`, see `domain/stats.py
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,8 +27,34 @@ def stats_of(target: AsyncCollection[Doc]) -> AsyncCollection[Doc]:
     return target.database[f"{target.name}_stats"]
 
 
+# A run's input and output are the user's JSON: kept as JSON text, so no key, nesting or type
+# of theirs meets the store's rules or quirks (the embedded store turns a top-level `true` set
+# on an existing document into 1). Records written before this keep their values and read as is.
+USER_JSON = ("input", "output")
+
+
+def stored(record: dict[str, Any]) -> dict[str, Any]:
+    """The record as written: `input`/`output` as `inputJson`/`outputJson` text."""
+    doc = {k: v for k, v in record.items() if k not in USER_JSON}
+    for name in USER_JSON:
+        if name in record:
+            doc[f"{name}Json"] = json.dumps(record[name], separators=(",", ":"))
+    return doc
+
+
+def unstored(doc: Doc) -> dict[str, Any]:
+    record = {k: v for k, v in doc.items() if not (k.endswith("Json") and k[:-4] in USER_JSON)}
+    for name in USER_JSON:
+        text = doc.get(f"{name}Json")
+        if isinstance(text, str):
+            record[name] = json.loads(text)
+    return record
+
+
 def record_of(doc: Doc | None) -> dict[str, Any] | None:
-    return {k: v for k, v in doc.items() if k not in ("_id", "_seq")} if doc else None
+    if not doc:
+        return None
+    return {k: v for k, v in unstored(doc).items() if k not in ("_id", "_seq")}
 
 
 class ExecutionsProjection:
@@ -53,10 +80,11 @@ class ExecutionsProjection:
         deltas: dict[str, list[tuple[int, Delta]]] = {}
         for aggregate_id, doc, fresh in await unseen_by_aggregate(target, batch):
             record, changes = stats.fold_events(record_of(doc), [(i.seq, i.event) for i in fresh])
-            ensure_storable(record, f"the record of execution {aggregate_id}")
+            doc = stored(record or {})
+            ensure_storable(doc, f"the record of execution {aggregate_id}")
             for seq, delta in changes:
                 deltas.setdefault(delta.key, []).append((seq, delta))
-            records.append(guarded_upsert(aggregate_id, fresh[-1].seq, {"$set": record or {}}))
+            records.append(guarded_upsert(aggregate_id, fresh[-1].seq, {"$set": doc}))
         await self._roll_up(stats_of(target), deltas)
         await bulk_apply(target, records)
 
@@ -105,7 +133,7 @@ async def ensure_indexes(collection: AsyncCollection[Doc]) -> None:
 
 
 def view(doc: Doc) -> dict[str, Any]:
-    record = {k: v for k, v in doc.items() if k not in ("_seq", "terminalEventId")}
+    record = {k: v for k, v in unstored(doc).items() if k not in ("_seq", "terminalEventId")}
     record["_id"] = record.get("id", doc["_id"])
     if "coldStart" in record:
         record["coldStart"] = bool(record["coldStart"])  # the embedded store returns 1/0
