@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from s3c_gateway.connections import ConnectionLimits
 from s3c_gateway.settings import GatewaySettings
 
 NAMES = ("PORT", "HOST", "NATS_URL", "LOG_LEVEL", "DEBUG", "MONGODB_URI")
@@ -38,3 +39,25 @@ def test_the_gateway_has_no_mongodb_setting(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("S3C_MONGODB_URI", "mongodb://elsewhere:27017")
     settings = GatewaySettings()
     assert not {"mongodb_uri", "db_prefix"} & set(type(settings).model_fields)
+
+
+def test_the_connection_limits_have_defaults_and_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    given = {
+        "S3C_MAX_HEADER_BYTES": "8192",
+        "S3C_HEADER_TIMEOUT": "2.5",
+        "S3C_BODY_TIMEOUT": "7",
+        "S3C_MAX_CONNECTIONS_PER_CLIENT": "16",
+        "S3C_MAX_CONNECTIONS": "0",
+    }
+    for name in given:
+        monkeypatch.delenv(name, raising=False)
+    assert GatewaySettings().connection_limits() == ConnectionLimits(
+        max_header_bytes=65536, header_timeout=10.0, body_timeout=30.0, per_client=256, total=4096
+    )
+    for name, value in given.items():
+        monkeypatch.setenv(name, value)
+    assert GatewaySettings().connection_limits() == ConnectionLimits(
+        max_header_bytes=8192, header_timeout=2.5, body_timeout=7.0, per_client=16, total=0
+    )

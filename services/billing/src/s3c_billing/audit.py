@@ -2,11 +2,14 @@
 and compare it with the ledger, then check the roll-ups against the ledger's total.
 
 It reads the stream a batch at a time and looks up only that batch's records, so memory stays
-bounded by the batch (plus the ids of the executions checked), however long the stream.
+bounded by the batch (plus the ids of the executions checked), however long the stream. One audit
+runs at a time (others wait their turn), and it gives the event loop back after every batch, so
+the projections and health answers of this process keep going while it runs.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from decimal import Decimal
@@ -32,13 +35,19 @@ class CostAuditor:
         self.store = store
         self.events = events
         self.batch_size = batch_size
+        self.running = asyncio.Lock()
 
-    async def audit(self, _: CostAudit) -> dict[str, Any]:
+    async def audit(self, query: CostAudit) -> dict[str, Any]:
         """Recompute every cost from the event log and compare with the ledger."""
+        async with self.running:
+            return await self._audit(query)
+
+    async def _audit(self, _: CostAudit) -> dict[str, Any]:
         tally = AuditTally()
         batches = self.events.batches(streams.EXECUTIONS, TERMINAL_SUBJECTS, self.batch_size)
         async with aclosing(batches):
             async for batch in batches:
+                await asyncio.sleep(0)  # between batches, let the rest of the service run
                 terminal = [
                     i.event
                     for i in batch
@@ -53,8 +62,12 @@ class CostAuditor:
                 for event in firsts:
                     expected = cost_record(event, pick_tier(event, known)).to_dict()
                     tally.check(expected, stored.get(event.execution_id))
+        counted = 0
         async for record in self.store.all_cost_records():
             tally.count_ledger(record)
+            counted += 1
+            if counted % self.batch_size == 0:
+                await asyncio.sleep(0)  # the cursor hands over many records without waiting
         tally.check_total("function roll-ups", await self._sum(self.store.function_rollups(None)))
         tally.check_total("hourly roll-ups", await self._sum(self.store.hourly(SYSTEM)))
         return tally.report()

@@ -88,6 +88,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.hub = hub
+    app.state.audit_gate = asyncio.Lock()
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
         RateLimit, rate=settings.rate_limit, burst=settings.rate_burst or 2 * settings.rate_limit

@@ -49,7 +49,7 @@ class BodyLimit:
         while more:
             message: Any = await receive()
             if message["type"] != "http.request":
-                break
+                return  # the client left (or was cut off mid-body): no one to answer
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:

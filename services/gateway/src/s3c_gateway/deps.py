@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import Request
 
 from s3c_gateway.catalog import FunctionCatalog
@@ -16,3 +18,9 @@ def client(request: Request) -> ServiceClient:
 def catalog(request: Request) -> FunctionCatalog:
     functions: FunctionCatalog = request.app.state.catalog
     return functions
+
+
+def audit_gate(request: Request) -> asyncio.Lock:
+    """Held while a cost audit runs: one at a time per gateway."""
+    gate: asyncio.Lock = request.app.state.audit_gate
+    return gate

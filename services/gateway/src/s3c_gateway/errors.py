@@ -14,17 +14,26 @@ STATUS_BY_CODE = {
     "not_found": 404,
     "conflict": 409,
     "too_large": 413,
+    "busy": 429,
     "unavailable": 503,
 }
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, code: str = "", field: str | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str = "",
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
         self.code = code
         self.field = field
+        self.headers = headers
 
 
 def error_body(message: str, code: str = "", field: str | None = None) -> dict[str, Any]:
@@ -52,7 +61,11 @@ def describe_validation(exc: RequestValidationError) -> tuple[str, str | None]:
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(error_body(exc.message, exc.code, exc.field), status_code=exc.status)
+        return JSONResponse(
+            error_body(exc.message, exc.code, exc.field),
+            status_code=exc.status,
+            headers=exc.headers,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

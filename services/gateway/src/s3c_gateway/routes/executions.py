@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,8 +16,10 @@ from s3c_events import (
     ExecutionList,
     FunctionState,
     InvokeFunction,
+    jsonvalue,
 )
 from s3c_events.executor import MAX_INPUT_BYTES, input_bytes
+from s3c_events.jsonvalue import JsonValueError
 
 from s3c_gateway.catalog import FunctionCatalog
 from s3c_gateway.deps import catalog, client
@@ -27,31 +30,47 @@ router = APIRouter(tags=["executions"])
 Client = Annotated[ServiceClient, Depends(client)]
 Catalog = Annotated[FunctionCatalog, Depends(catalog)]
 INVOKE_GRACE_S = 10.0  # beyond the function's timeout: queueing for a free worker
+INPUT_RULES = (
+    f"The input is any JSON value at most {jsonvalue.MAX_JSON_DEPTH} levels deep, with finite "
+    "numbers (no NaN or Infinity), integers within 64 bits, no lone surrogates in text, and no "
+    "object key that contains U+0000 or begins with `$`; anything else is a 400 naming the part "
+    f"(`input.a[2]: ...`). At most {MAX_INPUT_BYTES} bytes of JSON (413)."
+)
 
 
 def ok(data: Any, status: int = 200) -> JSONResponse:
     return JSONResponse({"success": True, "data": data}, status_code=status)
 
 
+def door(step: Callable[..., Any], *args: Any) -> Any:
+    """What `step(*args)` returns, or a 400 naming the part of the JSON that may not cross."""
+    try:
+        return step(*args)
+    except JsonValueError as exc:
+        raise ApiError(400, str(exc), "invalid", exc.field) from None
+
+
 async def read_json(request: Request) -> Any:
+    """The body as the input (function URLs); an empty body is null. Limits: `s3c_events.jsonvalue`."""
     raw = await request.body()
     if not raw.strip():
         return None
-    try:
-        return json.loads(raw)
-    except ValueError as exc:
-        raise ApiError(400, f"malformed JSON body: {exc}", "invalid") from None
+    return door(jsonvalue.loads, raw, "input")
 
 
 async def read_input(request: Request) -> Any:
-    """`{"input": ...}`; an empty body or a body without `input` runs with null."""
-    body = await read_json(request)
-    if body is None:
+    """`{"input": ...}`; an empty body or a body without `input` runs with null. Each member of
+    the body is checked as its own JSON value (`INPUT_RULES`)."""
+    raw = await request.body()
+    if not raw.strip():
         return None
+    body = door(jsonvalue.parse, raw, "body")
     if not isinstance(body, dict):
         raise ApiError(
             400, 'the body must be a JSON object like {"input": ...}', "invalid", "input"
         )
+    for key, member in body.items():
+        door(jsonvalue.check, member, jsonvalue.path_to("", key))
     return body.get("input")
 
 
@@ -83,7 +102,10 @@ async def invoke(
 
 
 @router.post(
-    "/api/functions/{function_id}/execute", status_code=202, summary="Queue a run (202, pending)"
+    "/api/functions/{function_id}/execute",
+    status_code=202,
+    summary="Queue a run (202, pending)",
+    description=f'The body is `{{"input": ...}}`. {INPUT_RULES}',
 )
 async def execute(function_id: str, request: Request, services: Client) -> JSONResponse:
     value = await read_input(request)
@@ -91,7 +113,11 @@ async def execute(function_id: str, request: Request, services: Client) -> JSONR
     return ok({**data, "message": "Execution queued"}, 202)
 
 
-@router.post("/api/functions/{function_id}/invoke", summary="Run and wait for the outcome (sync)")
+@router.post(
+    "/api/functions/{function_id}/invoke",
+    summary="Run and wait for the outcome (sync)",
+    description=f'The body is `{{"input": ...}}`. {INPUT_RULES}',
+)
 async def invoke_function(
     function_id: str, request: Request, functions: Catalog, services: Client
 ) -> JSONResponse:
@@ -114,7 +140,9 @@ ERROR_STATUS = {
 
 
 @router.post(
-    "/fn/{name}", summary="Function URL: the body is the input, the response is the output"
+    "/fn/{name}",
+    summary="Function URL: the body is the input, the response is the output",
+    description=f"The body is the input (empty: null). {INPUT_RULES}",
 )
 async def function_url(
     name: str, request: Request, functions: Catalog, services: Client
