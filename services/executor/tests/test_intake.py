@@ -146,6 +146,27 @@ async def test_an_input_over_256_kib_is_too_large() -> None:
     assert reply["ok"] is True
 
 
+@pytest.mark.parametrize(
+    ("value", "field"),
+    [
+        ({"a\u0000b": 1}, 'input["a\\u0000b"]'),
+        ({"ok": [1, 2**64]}, "input.ok[1]"),
+        ({"$where": 1}, 'input["$where"]'),
+    ],
+)
+async def test_an_input_that_may_not_cross_is_invalid_and_names_the_place(
+    value: object, field: str
+) -> None:
+    # The gateway refuses these at the door; an integrator sending the command over NATS
+    # meets the same rule here.
+    intake, _, outbox, runs, _ = build(function())
+    for handler, model in ((intake.execute, ExecuteFunction), (intake.invoke, InvokeFunction)):
+        reply = await ask(handler, model, {"functionId": "f1", "input": value})
+        assert reply["error"]["code"] == "invalid" and reply["error"]["field"] == field, reply
+        assert reply["error"]["message"].startswith(field)
+    assert outbox.sent == [] and runs.jobs == []
+
+
 async def test_invoke_runs_an_admitted_sync_job_by_name() -> None:
     intake, _, outbox, runs, _ = build(function(code="x" * 101))
     reply = await ask(intake.invoke, InvokeFunction, {"name": "add", "input": [1, 2]})

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field, model_validator
 
 from s3c_events.envelope import Event, Message
+from s3c_events.jsonvalue import MAX_JSON_DEPTH  # noqa: F401 - the limit for results too
 from s3c_events.registry import Runtime
 from s3c_events.subjects import command_subject, load_subject, query_subject, work_subject
 from s3c_events.tiers import Tier
@@ -16,7 +17,6 @@ from s3c_events.tiers import Tier
 SERVICE = "executor"
 MAX_INPUT_BYTES = 256 * 1024  # the input, output and logs of a run travel in one 1 MiB message
 MAX_OUTPUT_BYTES = 256 * 1024  # a result as compact UTF-8 JSON
-MAX_JSON_DEPTH = 64  # arrays and objects nested in an input or a result
 MAX_LOG_LINES = 1000  # per run, then "... (logs truncated)"
 MAX_LOG_CHARS = 64 * 1024
 MAX_ERROR_CHARS = 4096

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from s3c_events import ExecutionJob, ExecutionRequested, FunctionSnapshot, FunctionState, tiers
 from s3c_events.executor import MAX_INPUT_BYTES, input_bytes
+from s3c_events.jsonvalue import JsonValueError, check
 
 Mode = Literal["async", "sync"]
 
@@ -19,7 +20,7 @@ Mode = Literal["async", "sync"]
 class Refusal:
     """Why a run is refused, as the RPC error it becomes (`code` maps to an HTTP status)."""
 
-    code: Literal["conflict", "too_large"]
+    code: Literal["conflict", "too_large", "invalid"]
     message: str
     field: str
 
@@ -41,7 +42,13 @@ def snapshot(state: FunctionState) -> FunctionSnapshot:
 def admit(
     state: FunctionState, value: Any, mode: Mode, execution_id: str, now: datetime
 ) -> ExecutionJob | Refusal:
-    """The job to run, or why not: an inactive function (409) or an input over 256 KiB (413)."""
+    """The job to run, or why not: an inactive function (409), an input over 256 KiB (413), or
+    one that may not cross into the system (400: the gateway checks it at the door, and so does
+    this for integrators who send the command themselves)."""
+    try:
+        check(value, "input")
+    except JsonValueError as exc:
+        return Refusal("invalid", str(exc), exc.field)
     if state.status != "active":
         return Refusal(
             "conflict", f"function '{state.name}' is inactive: activate it to run it", "status"

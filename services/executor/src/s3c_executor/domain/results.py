@@ -10,19 +10,17 @@ A reply that breaks any rule is a runtime error of that run (recorded and billed
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from s3c_events.executor import (
     MAX_ERROR_CHARS,
-    MAX_JSON_DEPTH,
     MAX_LOG_CHARS,
     MAX_LOG_LINES,
     MAX_OUTPUT_BYTES,
 )
+from s3c_events.jsonvalue import INT64_MAX, INT64_MIN, JsonValueError, check
 
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 TRUNCATED = "... (logs truncated)"
 TAMPERED = "the function changed the sandbox's harness: its answer cannot be read"
 
@@ -84,50 +82,14 @@ def canonical_output(text: Any) -> str:
         raise Refused("the result is nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError, and ints over Python's digit limit
         raise Refused(f"the result is not valid JSON ({_text(str(exc), 200)})") from None
-    problem = storable(value)
-    if problem:
-        raise Refused(f"the result cannot be stored: {problem}")
+    try:
+        check(value, "result")
+    except JsonValueError as exc:
+        raise Refused(f"the result cannot be stored: {exc}") from None
     written = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     if len(written.encode()) > MAX_OUTPUT_BYTES:
         raise Refused("the result is over 256 KiB of JSON")
     return written
-
-
-def storable(value: Any) -> str | None:
-    """Why a parsed JSON value cannot be kept (None: it can): nesting beyond `MAX_JSON_DEPTH`,
-    a key with U+0000 (MongoDB refuses it), a lone surrogate (not UTF-8), a number that is not
-    finite. Iterative: a hostile
-    depth cannot exhaust the stack."""
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, str):
-            if not _utf8(item):
-                return "a string holds a lone surrogate (not UTF-8)"
-        elif isinstance(item, float):
-            if not math.isfinite(item):
-                return "a number is beyond the range of a double"
-        elif isinstance(item, list | dict):
-            if depth >= MAX_JSON_DEPTH:
-                return f"nested deeper than {MAX_JSON_DEPTH} levels"
-            if isinstance(item, dict):
-                for key in item:
-                    if "\x00" in key:
-                        return f"the key {key!r} holds U+0000"
-                    if not _utf8(key):
-                        return "a key holds a lone surrogate (not UTF-8)"
-                stack.extend((v, depth + 1) for v in item.values())
-            else:
-                stack.extend((v, depth + 1) for v in item)
-    return None
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _no_constant(name: str) -> Any:
