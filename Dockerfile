@@ -28,8 +28,10 @@ COPY --from=ui /ui/dist ./ui/dist
 
 ENV PATH="/app/.venv/bin:$PATH"
 
-RUN useradd --system --no-create-home s3c
-USER s3c
+# A fixed numeric user: Kubernetes' runAsNonRoot can only check a numeric USER
+# (deploy/k8s runs the pods as 10001 too).
+RUN useradd --system --uid 10001 --no-create-home s3c
+USER 10001
 
 EXPOSE 5000
 CMD ["python", "-m", "s3c_gateway"]

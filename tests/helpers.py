@@ -115,6 +115,11 @@ class Stack:
         return f"nats://127.0.0.1:{self.nats_port}"
 
     @property
+    def nats_servers(self) -> list[str]:
+        """Every server the services were given (a cluster's nodes), else this stack's one."""
+        return self.env.get("S3C_NATS_URL", self.nats_url).split(",")
+
+    @property
     def mongodb_uri(self) -> str:
         return f"mongodb://127.0.0.1:{self.store_port}"
 
@@ -138,7 +143,7 @@ class Stack:
         import nats as nats_client
 
         async def ask() -> dict[str, Any]:
-            nc = await nats_client.connect(self.nats_url)
+            nc = await nats_client.connect(self.nats_servers)
             try:
                 msg = await nc.request(health_subject(service), b"{}", timeout=2)
                 data: dict[str, Any] = json.loads(msg.data)["data"]
@@ -215,3 +220,184 @@ async def queue_runs(url: str, plan: list[tuple[str, Any]], concurrency: int = 2
 
 def submit_executions(stack: Stack, plan: list[tuple[str, Any]]) -> list[str]:
     return asyncio.run(queue_runs(stack.url, plan))
+
+
+@dataclass
+class ServerProcess:
+    """One server a test stops and starts again on the same port and data: nats-server, nx-27017."""
+
+    name: str
+    command: list[str]
+    port: int
+    log: Path
+    scheme: str = "nats"
+    process: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def nats(cls, data: Path, port: int | None = None) -> ServerProcess:
+        port = port or free_port()
+        (data / "nats").mkdir(parents=True, exist_ok=True)
+        return cls("nats", nats_command(port, data / "nats"), port, data / "nats.log")
+
+    @classmethod
+    def store(cls, data: Path, port: int | None = None) -> ServerProcess:
+        port = port or free_port()
+        (data / "store").mkdir(parents=True, exist_ok=True)
+        return cls(
+            "store", store_command(port, data / "store"), port, data / "store.log", "mongodb"
+        )
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> ServerProcess:
+        self.process = subprocess.Popen(
+            self.command, stdout=self.log.open("ab"), stderr=subprocess.STDOUT
+        )
+        wait_for(lambda: port_open("127.0.0.1", self.port), timeout, self.name)
+        return self
+
+    def kill(self) -> None:
+        """kill -9, as a crash would."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(30)
+            self.process = None
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+
+@dataclass
+class NatsCluster:
+    """Three nats-servers on loopback joined by routes, JetStream on each with its own store."""
+
+    data: Path
+    nodes: list[ServerProcess]
+
+    @classmethod
+    def create(cls, data: Path, size: int = 3) -> NatsCluster:
+        client_ports = [free_port() for _ in range(size)]
+        route_ports = [free_port() for _ in range(size)]
+        routes = ", ".join(f'"nats-route://127.0.0.1:{p}"' for p in route_ports)
+        nodes = []
+        for i, (port, route) in enumerate(zip(client_ports, route_ports, strict=True), 1):
+            store = data / f"n{i}"
+            store.mkdir(parents=True, exist_ok=True)
+            conf = data / f"n{i}.conf"
+            conf.write_text(
+                f'server_name: "n{i}"\n'
+                f'listen: "127.0.0.1:{port}"\n'
+                f'jetstream {{ store_dir: "{store}" }}\n'
+                f'cluster {{ name: "s3c", listen: "127.0.0.1:{route}", routes: [{routes}] }}\n'
+            )
+            command = [nats_command(0, store)[0], "-c", str(conf)]
+            nodes.append(ServerProcess(f"n{i}", command, port, data / f"n{i}.log"))
+        return cls(data, nodes)
+
+    @property
+    def urls(self) -> list[str]:
+        return [f"nats://127.0.0.1:{node.port}" for node in self.nodes]
+
+    @property
+    def url(self) -> str:
+        """The form S3C_NATS_URL takes: every node, separated by commas."""
+        return ",".join(self.urls)
+
+    def node(self, server_name: str) -> ServerProcess:
+        return next(n for n in self.nodes if n.name == server_name)
+
+    def start(self, timeout: float = 60.0) -> NatsCluster:
+        for node in self.nodes:
+            node.start()
+        poll(self.jetstream_ready, timeout, interval=0.5, what="the cluster's JetStream")
+        return self
+
+    def jetstream_ready(self) -> bool:
+        """JetStream answers: the nodes found each other and elected a meta leader."""
+        import nats as nats_client
+
+        async def ask() -> bool:
+            nc = await nats_client.connect(self.urls, max_reconnect_attempts=1)
+            try:
+                await nc.jetstream().account_info()
+                return True
+            finally:
+                await nc.close()
+
+        return asyncio.run(ask())
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+
+
+class Load:
+    """Execution requests sent through the REST API as a client would, refusals included:
+    `accepted` holds the execution ids answered 202, `refused` counts every other answer."""
+
+    def __init__(self, url: str, concurrency: int = 8) -> None:
+        self.url = url
+        self.concurrency = concurrency
+        self.accepted: list[str] = []
+        self.refused: dict[str, int] = {}
+
+    async def run(self, plan: list[tuple[str, Any]]) -> Load:
+        sem = asyncio.Semaphore(self.concurrency)
+        async with httpx.AsyncClient(base_url=self.url, timeout=30) as api:
+
+            async def one(function_id: str, value: Any) -> None:
+                async with sem:
+                    try:
+                        res = await api.post(
+                            f"/api/functions/{function_id}/execute", json={"input": value}
+                        )
+                    except httpx.HTTPError as exc:
+                        outcome = type(exc).__name__
+                    else:
+                        if res.status_code == 202:
+                            self.accepted.append(res.json()["data"]["executionId"])
+                            return
+                        outcome = str(res.status_code)
+                    self.refused[outcome] = self.refused.get(outcome, 0) + 1
+
+            await asyncio.gather(*(one(f, v) for f, v in plan))
+        return self
+
+
+def answering_pids(servers: list[str], service: str, window: float = 1.0) -> set[int]:
+    """The pids of every process of `service` that answers a health request within `window` s
+    (a plain request gets only the first answer)."""
+    import json
+
+    import nats as nats_client
+    from nats.errors import TimeoutError as NatsTimeout
+
+    async def ask() -> set[int]:
+        nc = await nats_client.connect(servers)
+        try:
+            inbox = nc.new_inbox()
+            sub = await nc.subscribe(inbox)
+            await nc.publish(health_subject(service), b"{}", reply=inbox)
+            pids: set[int] = set()
+            deadline = time.monotonic() + window
+            while (left := deadline - time.monotonic()) > 0:
+                try:
+                    msg = await sub.next_msg(timeout=left)
+                except NatsTimeout:
+                    break
+                pids.add(int(json.loads(msg.data)["data"]["pid"]))
+            return pids
+        finally:
+            await nc.close()
+
+    return asyncio.run(ask())

@@ -9,6 +9,8 @@ from s3c_events import Event, decode_event, streams
 from s3c_events.envelope import CLOUDEVENTS_CONTENT_TYPE
 from s3c_events.subjects import aggregate_events
 
+from s3c_runtime.settings import RuntimeSettings
+
 # JetStream's API error code for a failed Nats-Expected-Last-Subject-Sequence check.
 WRONG_LAST_SEQUENCE = 10071
 
@@ -17,7 +19,7 @@ class ConcurrencyConflict(Exception):
     """Another writer appended to this aggregate first (optimistic concurrency)."""
 
 
-def stream_config(spec: streams.StreamSpec) -> StreamConfig:
+def stream_config(spec: streams.StreamSpec, replicas: int = 1) -> StreamConfig:
     return StreamConfig(
         name=spec.name,
         subjects=list(spec.subjects),
@@ -25,15 +27,24 @@ def stream_config(spec: streams.StreamSpec) -> StreamConfig:
         retention=RetentionPolicy.WORK_QUEUE if spec.work_queue else RetentionPolicy.LIMITS,
         storage=StorageType.FILE,
         duplicate_window=spec.duplicate_window,
+        num_replicas=replicas,
     )
 
 
 async def provision_streams(
-    js: JetStreamContext, specs: tuple[streams.StreamSpec, ...] = streams.ALL
+    js: JetStreamContext,
+    specs: tuple[streams.StreamSpec, ...] = streams.ALL,
+    replicas: int | None = None,
 ) -> None:
-    """Create or update the streams; safe to run from every service at every start."""
+    """Create or update the streams; safe to run from every service at every start.
+
+    `replicas` (default: the `S3C_STREAM_REPLICAS` setting) is how many servers of a cluster
+    keep each stream; an update to an existing stream changes it too (JetStream moves the data).
+    """
+    if replicas is None:
+        replicas = RuntimeSettings().stream_replicas
     for spec in specs:
-        config = stream_config(spec)
+        config = stream_config(spec, replicas)
         try:
             await js.stream_info(spec.name)
         except NotFoundError:

@@ -49,7 +49,7 @@ class Service(Generic[S]):
         self.store: StoreSettings | None = settings if isinstance(settings, StoreSettings) else None
         self.log = logging.getLogger(f"s3c.{name}")
         self.broker = NatsBroker(
-            self.settings.nats_url,
+            self.settings.nats_servers,
             name=f"s3c-{name}",
             max_reconnect_attempts=-1,
             logger=self.log,
@@ -60,6 +60,9 @@ class Service(Generic[S]):
         self._mongo: AsyncMongoClient[Doc] | None = None
         self.readiness = Readiness(ProjectionLimits()) if self.store is not None else None
         self.started_at = time.time()
+        # False until the streams are provisioned and every start-up hook has run: commands
+        # answered before then fail, so the health answer says "starting" meanwhile.
+        self.started = False
         self._ready: list[Callable[[], Awaitable[None]]] = []
         self._hot: list[tuple[str, Callable[[Any], Awaitable[bytes]], int]] = []
         self._tasks: set[asyncio.Task[None]] = set()
@@ -175,11 +178,12 @@ class Service(Generic[S]):
         return self.readiness.projectors if self.readiness is not None else []
 
     async def _start(self) -> None:
-        await provision_streams(self.js)
+        await provision_streams(self.js, replicas=self.settings.stream_replicas)
         with collecting(self.projectors):
             for hook in self._ready:
                 await hook()
         await self._subscribe_hot()
+        self.started = True
 
     async def _stop(self) -> None:
         for hook in reversed(self._stopping):
@@ -210,12 +214,13 @@ class Service(Generic[S]):
         checks = {"store": await self._ping_store()} if self.store is not None else {}
         projections = await self._projections() if checks.get("store") == "ok" else {}
         ok = all(v == "ok" for v in checks.values()) and not projections.get("problems")
+        status = ("ok" if ok else "degraded") if self.started else "starting"
         return json.dumps(
             {
                 "ok": True,
                 "data": {
                     "service": self.name,
-                    "status": "ok" if ok else "degraded",
+                    "status": status,
                     **checks,
                     **projections,
                     "host": socket.gethostname(),

@@ -16,12 +16,20 @@ class RuntimeSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
+    # One server, or a cluster's servers separated by commas (`nats_servers` splits them).
     nats_url: str = Field("nats://127.0.0.1:4222", validation_alias=env("NATS_URL", "NATS_URL"))
+    # Copies JetStream keeps of each stream: 1 on one server, 3 on a three-node cluster.
+    stream_replicas: int = Field(1, ge=1, le=5, validation_alias=env("STREAM_REPLICAS"))
     log_level: str = Field("INFO", validation_alias=env("LOG_LEVEL", "LOG_LEVEL"))
     # The seed's switch: DEBUG=true logs at DEBUG whatever the log level says.
     debug: bool = Field(False, validation_alias=env("DEBUG", "DEBUG"))
     # Seconds to wait for another service's reply to a command or query.
     request_timeout: float = Field(5.0, validation_alias=env("REQUEST_TIMEOUT"))
+
+    @property
+    def nats_servers(self) -> list[str]:
+        """The server URLs to connect to: a client that loses one reconnects to another."""
+        return [url.strip() for url in self.nats_url.split(",") if url.strip()]
 
     @field_validator("debug", mode="before")
     @classmethod
