@@ -55,11 +55,11 @@ async def answering(servers: Servers) -> AsyncIterator[Any]:
 
 async def test_a_running_service_is_healthy(servers: Servers) -> None:
     service = Service(name(), RuntimeSettings(nats_url=servers.nats_url))
-    await service.broker.start()
+    await service.app.start()  # started: streams provisioned, hooks run (else it says "starting")
     try:
         code, out = await check(servers, service.name)
     finally:
-        await service.broker.stop()
+        await service.app.stop()
     assert code == 0, out
     assert json.loads(out)["service"] == service.name
 

@@ -183,11 +183,12 @@ def test_a_killed_scaler_repeats_no_decision_and_the_pool_keeps_its_size(scaled:
     done = threading.Event()
     threading.Thread(target=lambda: (run_burst(scaled, busy, 200), done.set()), daemon=True).start()
     poll(lambda: len(history(scaled)) >= before + 2, 60, interval=0.2, what="scaling under load")
+    seen = history(scaled)
     scaler = scaled.pid("scaler")
     os.kill(scaler, signal.SIGKILL)
     # While no scaler runs, the executor keeps the size of the last decision it applied.
     kept = scaled.health("executor")
-    assert kept["instances"] > 1
+    assert kept["instances"] > 1, (kept, seen)
     samples = [kept]
     deadline = time.monotonic() + 20
     while scaled.pid("scaler") == scaler:  # until the supervisor has started a new one

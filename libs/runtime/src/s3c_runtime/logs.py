@@ -12,7 +12,9 @@ from structlog.typing import EventDict, Processor, WrappedLogger
 FIRST_KEYS = ("ts", "level", "service", "logger", "msg")
 # Libraries whose loggers bring a handler of their own on import (faststream: coloured text,
 # no propagation): their lines go to the root handler like everyone else's.
-OWN_HANDLERS = ("faststream",)
+# Libraries that may have put handlers of their own on their loggers (uvicorn's default config
+# does, on `uvicorn`, `uvicorn.error` and `uvicorn.access`, without propagation): ours replace them.
+OWN_HANDLERS = ("faststream", "uvicorn", "uvicorn.error", "uvicorn.access")
 
 
 def _tag(service: str) -> Processor:

@@ -42,6 +42,7 @@ class WorkerProcess:
         self.proc = proc
         self.warm: set[str] = set()
         self.stale: set[str] = set()  # warm keys of versions replaced or deleted: to drop
+        self._loaded: asyncio.Future[None] | None = None
         self.busy = False
         self.function = ""  # whose run it has in hand, while busy
         self.retiring = False
@@ -57,12 +58,21 @@ class WorkerProcess:
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )  # fmt: skip
         worker = cls(f"instance-{os.getpid()}-{next(_ids)}", proc)
-        assert proc.stdout is not None
-        try:  # its first line says it has loaded (V8 included): its RSS is its own from here
-            await asyncio.wait_for(proc.stdout.readline(), SPAWN_TIMEOUT_S)
-        except TimeoutError:
-            worker.kill()  # replaced when first used
+        worker._loaded = asyncio.ensure_future(worker._load())
         return worker
+
+    async def _load(self) -> None:
+        """Its first line says it has loaded (V8 included): its RSS is its own from here."""
+        assert self.proc.stdout is not None
+        try:
+            await asyncio.wait_for(self.proc.stdout.readline(), SPAWN_TIMEOUT_S)
+        except (TimeoutError, ValueError, OSError):
+            self.kill()  # the run in hand fails as a crash; the worker is replaced
+
+    async def loaded(self) -> None:
+        """Wait until the worker has loaded (the first run on a new worker waits here)."""
+        if self._loaded is not None:
+            await asyncio.shield(self._loaded)
 
     @property
     def pid(self) -> int:
@@ -100,6 +110,10 @@ class WorkerProcess:
     async def run(
         self, key: str, code: str, timeout_ms: int, memory_mb: int, input_json: str
     ) -> RunResult:
+        await self.loaded()
+        if not self.alive:
+            return self._died(key, asyncio.get_running_loop().time(), "crash",
+                              "the sandbox worker did not start")  # fmt: skip
         assert self.proc.stdin and self.proc.stdout
         request = {
             "key": key,
@@ -215,6 +229,7 @@ class Pool:
 
     async def start(self) -> None:
         await self.resize(self.target)
+        await asyncio.gather(*(w.loaded() for w in self.workers))  # warm before the first run
 
     @property
     def size(self) -> int:
