@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from s3c_cli import busauth
 from s3c_cli.processes import free_port, nats_command, port_open, store_command, wait_for
 from s3c_events.subjects import health_subject
 
@@ -163,6 +164,9 @@ class Stack:
         }
         env["S3C_SCALE_INTERVAL"] = "0.5"
         env["S3C_WORK_ACK_WAIT"] = "5"
+        # Tests reach this stack's NATS without credentials; `Stack.create(data,
+        # S3C_NATS_AUTH="on")` runs it with a user per service, as `s3c up` does by default.
+        env["S3C_NATS_AUTH"] = "off"
         env.update(self.env)
         self.process = subprocess.Popen(
             [
@@ -187,6 +191,10 @@ class Stack:
             return httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200
         except httpx.HTTPError:
             return False
+
+    def nats_password(self, user: str) -> str:
+        """A NATS user's password, as `s3c up` keeps it in the data folder (S3C_NATS_AUTH=on)."""
+        return busauth.password_file(self.data, user).read_text().strip()
 
     def pid(self, name: str) -> int:
         return int((self.data / "run" / f"{name}.pid").read_text())

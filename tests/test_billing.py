@@ -200,9 +200,11 @@ def test_rebuilt_read_models_and_the_audit_agree(billing_stack: Stack) -> None:
         assert report["ok"] and report["differences"] == [], report["differences"][:5]
         assert report["checkedExecutions"] == report["ledgerRecords"] == 300
         assert report["ledgerTotalExact"] == report["recomputedTotalExact"]
+        # Local mode: every run is owner `local`'s, and the per-owner roll-ups agree.
+        assert report["ledgerTotalByOwnerExact"] == {"local": report["ledgerTotalExact"]}
         live_total = api.get("/api/costs/system").json()["data"]["totalExecutionCostExact"]
 
-    async def rebuild() -> tuple[str, str, int]:
+    async def rebuild() -> tuple[str, str, int, dict[str, str], dict[str, str]]:
         nc = await nats.connect(billing_stack.nats_url)
         client: AsyncMongoClient = AsyncMongoClient(billing_stack.mongodb_uri, tz_aware=True)
         try:
@@ -217,15 +219,24 @@ def test_rebuilt_read_models_and_the_audit_agree(billing_stack: Stack) -> None:
             live = [d async for d in db["cost_rollups"].find({"kind": "hour", "functionId": "*"})]
             total = sum((Decimal(d["totalCost"]) for d in rebuilt), Decimal(0))
             live_sum = sum((Decimal(d["totalCost"]) for d in live), Decimal(0))
+            per_owner = {"kind": "owner"}
             return (
                 canonical(total),
                 canonical(live_sum),
                 await db["execution_costs_rebuilt"].count_documents({}),
+                {
+                    d["_id"]: d["totalCost"]
+                    async for d in db["cost_rollups_rebuilt"].find(per_owner)
+                },
+                {d["_id"]: d["totalCost"] async for d in db["cost_rollups"].find(per_owner)},
             )
         finally:
             await client.close()
             await nc.close()
 
-    rebuilt_total, live_sum, count = asyncio.run(rebuild())
+    rebuilt_total, live_sum, count, rebuilt_owners, live_owners = asyncio.run(rebuild())
     assert rebuilt_total == live_sum == live_total
     assert count == report["ledgerRecords"]
+    # The owner roll-ups (hourly, all `local` here) rebuild digit for digit too.
+    assert rebuilt_owners == live_owners and live_owners
+    assert {key.rsplit("|", 1)[1] for key in live_owners} == {"local"}

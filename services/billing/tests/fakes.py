@@ -13,7 +13,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Collection, Iterable,
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from s3c_billing.domain.ledger import Costed, Rollup
+from s3c_billing.domain.ledger import SYSTEM, Costed, Rollup
 from s3c_billing.store import record_doc, rollup_fields, rollup_from_doc
 from s3c_events import (
     AttemptRecord,
@@ -25,6 +25,7 @@ from s3c_events import (
     decode_event,
 )
 from s3c_events.executor import ExecutionError, ExecutionStarted
+from s3c_events.owners import owner_of
 from s3c_events.streams import StreamSpec
 from s3c_events.tiers import Tier
 from s3c_runtime.mongo import Doc
@@ -80,9 +81,12 @@ class InMemoryStore:
         code_bytes: int = 1024 * 1024,
         version: int = 1,
         stored_from: datetime = T0,
+        owner: str | None = "local",  # None: stored before functions had owners
     ) -> None:
         doc = self.versions.setdefault(function_id, {"_id": function_id, "storedFrom": stored_from})
         doc["name"] = name
+        if owner is not None:
+            doc["owner"] = owner
         doc.setdefault("versions", {})[str(version)] = {
             "codeBytes": code_bytes,
             "timeout": 30000,
@@ -124,9 +128,16 @@ class InMemoryStore:
             if within(doc["hour"], first_hour, last_hour):
                 yield doc
 
-    async def hour_rollups(self, first_hour: str, last_hour: str) -> AsyncIterator[Doc]:
+    async def function_hours(
+        self, first_hour: str, last_hour: str, owner: str | None = None
+    ) -> AsyncIterator[Doc]:
         for doc in list(self.rollup_docs.values()):
-            if doc.get("kind") == "hour" and within(doc["hour"], first_hour, last_hour):
+            if (
+                doc.get("kind") == "hour"
+                and doc["functionId"] != SYSTEM
+                and within(doc["hour"], first_hour, last_hour)
+                and (owner is None or owner_of(doc.get("owner")) == owner)
+            ):
                 yield doc
 
     async def hourly(
@@ -137,6 +148,19 @@ class InMemoryStore:
             for d in self.rollup_docs.values()
             if d.get("kind") == "hour"
             and d["functionId"] == function_id
+            and within(d["hour"], first_hour, last_hour)
+        ]
+        for doc in sorted(docs, key=lambda d: d["hour"]):
+            yield doc
+
+    async def owner_hourly(
+        self, owner: str | None, first_hour: str | None = None, last_hour: str | None = None
+    ) -> AsyncIterator[Doc]:
+        docs = [
+            d
+            for d in self.rollup_docs.values()
+            if d.get("kind") == "owner"
+            and (owner is None or d["owner"] == owner)
             and within(d["hour"], first_hour, last_hour)
         ]
         for doc in sorted(docs, key=lambda d: d["hour"]):
@@ -276,6 +300,7 @@ def terminal(
     start_time: datetime = T0,
     version: int = 1,
     name: str | None = None,
+    owner: str = "local",
 ) -> ExecutionCompleted | ExecutionFailed:
     fields: dict[str, Any] = {
         "event_id": f"{execution_id}-{'failed' if failed else 'completed'}",
@@ -293,6 +318,7 @@ def terminal(
         "input_bytes": input_bytes,
         "output_bytes": output_bytes,
         "instance_id": "i-1",
+        "owner": owner,
     }
     if failed:
         return ExecutionFailed(error=ExecutionError(kind="runtime", message="no"), **fields)

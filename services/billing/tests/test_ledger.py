@@ -1,7 +1,7 @@
 """The ledger: an execution's first terminal event is billed, once; roll-ups take each record
 exactly once (a batch applied twice, or again after a crash between its writes, changes nothing)
-and equal the sum of the cost records to the last digit. Pure domain, and the costs projection's
-`bill_batch` over in-memory fakes."""
+and equal the sum of the cost records to the last digit, system-wide, per function and per owner.
+Pure domain, and the costs projection's `bill_batch` over in-memory fakes."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from s3c_billing.domain.costs import hour_bucket, total
 from s3c_billing.domain.ledger import (
     MONEY,
+    SYSTEM,
     Costed,
     Money,
     Rollup,
@@ -35,12 +36,15 @@ from s3c_billing.domain.ledger import (
     pick_tier,
     plan_batch,
     roll_up,
+    rollup_keys,
 )
 from s3c_billing.projections import bill_batch
+from s3c_events import ExecutionCosted
 from s3c_events.tiers import TIERS
 
 
 def costed(seq: int, eid: str, **changes: Any) -> Costed:
+    """The record of a terminal event built by `terminal(eid, **changes)`, at `seq`."""
     event = terminal(eid, **changes)
     return Costed(seq, cost_record(event, event.tier))
 
@@ -123,15 +127,59 @@ def test_a_rollup_takes_only_records_above_its_sequence() -> None:
 
 
 def test_a_plan_names_the_records_to_insert_and_the_rollups_to_write() -> None:
-    batch = [costed(1, "e1"), costed(2, "e1", failed=True), costed(3, "e2", function_id="f2")]
+    batch = [
+        costed(1, "e1"),
+        costed(2, "e1", failed=True),
+        costed(3, "e2", function_id="f2", owner="acme"),
+    ]
     plan = plan_batch(batch, {}, {})
     assert [c.seq for c in plan.new] == [c.seq for c in plan.counted] == [1, 3]
     hour = hour_bucket(T0)
     assert {r.key.id for r in plan.rollups} == {
-        "fn|f1", f"hour|{hour}|f1", "fn|f2", f"hour|{hour}|f2", f"hour|{hour}|*"
+        "fn|f1", f"hour|{hour}|f1", "fn|f2", f"hour|{hour}|f2", f"hour|{hour}|*",
+        f"owner|{hour}|local", f"owner|{hour}|acme",
     }  # fmt: skip
     system = next(r for r in plan.rollups if r.key.id == f"hour|{hour}|*")
     assert system.executions == 2 and system.seq == 3
+    acme = next(r for r in plan.rollups if r.key.id == f"owner|{hour}|acme")
+    assert acme.executions == 1 and acme.money == Money.of(batch[2].record) and acme.seq == 3
+
+
+# Owners.
+
+
+def test_a_record_carries_its_runs_owner_and_adds_into_that_owners_rollup() -> None:
+    record = cost_record(terminal("e1", owner="acme"), "basic")
+    assert record.owner == "acme"
+    hour = hour_bucket(T0)
+    assert RollupKey.of_owner("acme", hour) in rollup_keys(record)
+    assert [k.id for k in rollup_keys(record)] == [
+        "fn|f1", f"hour|{hour}|f1", f"hour|{hour}|*", f"owner|{hour}|acme"
+    ]  # fmt: skip
+
+
+def test_a_cost_record_without_an_owner_is_locals() -> None:
+    old = cost_record(terminal("e1"), "basic").to_dict()
+    del old["owner"]
+    assert ExecutionCosted.model_validate(old).owner == "local"
+
+
+@pytest.mark.parametrize(
+    "key",
+    [RollupKey("function", "f1"), RollupKey("hour", "f1", "2026-01-02T03:00:00Z"),
+     RollupKey("hour", SYSTEM, "2026-01-02T03:00:00Z"),
+     RollupKey.of_owner("acme-1_x", "2026-01-02T03:00:00Z")],
+)  # fmt: skip
+def test_a_rollup_id_names_its_key(key: RollupKey) -> None:
+    assert RollupKey.parse(key.id) == key
+
+
+def test_a_functions_rollups_carry_its_owner_and_the_systems_none() -> None:
+    record = costed(1, "e1", owner="acme")
+    rollups = {r.key.kind + ("*" if r.key.function_id == SYSTEM else ""): r
+               for r in roll_up({}, [record])}  # fmt: skip
+    assert rollups["function"].owner == rollups["hour"].owner == "acme"
+    assert rollups["owner*"].owner == "acme" and rollups["hour*"].owner is None
 
 
 def runs() -> list[Any]:
@@ -184,9 +232,10 @@ async def test_a_batch_applied_again_after_a_crash_changes_nothing(
 
 # Roll-ups equal the records, to the last digit.
 
+OWNED = {"f1": "local", "f2": "acme", "f3": "acme", "f4": "zeta"}  # function -> its owner
 run = st.tuples(
     st.integers(0, 12),  # execution (ids repeat: duplicate terminal events)
-    st.sampled_from(["f1", "f2", "f3"]),
+    st.sampled_from(sorted(OWNED)),
     st.sampled_from(sorted(TIERS)),
     st.floats(min_value=0, max_value=200_000, allow_nan=False),
     st.integers(0, 3),  # cold starts
@@ -220,7 +269,8 @@ def as_sums(doc: dict[str, Any]) -> dict[str, Any]:
 def test_rollups_equal_the_sum_of_the_records(rows: list[Any], cuts: list[int]) -> None:
     events = [
         terminal(f"e{n}", fid, tier=tier, duration_ms=ms, cold_starts=cold, retry_count=retries,
-                 input_bytes=inp, output_bytes=out, start_time=T0 + timedelta(hours=h), failed=bad)
+                 input_bytes=inp, output_bytes=out, start_time=T0 + timedelta(hours=h), failed=bad,
+                 owner=OWNED[fid])
         for n, fid, tier, ms, cold, retries, inp, out, h, bad in rows
     ]  # fmt: skip
     items = InMemoryEventLog().append(*events)
@@ -241,12 +291,18 @@ def test_rollups_equal_the_sum_of_the_records(rows: list[Any], cuts: list[int]) 
     assert set(store.records) == set(first)
     for eid, event in first.items():
         assert store.records[eid]["totalCost"] == cost_record(event, event.tier).total_cost
+        assert store.records[eid]["owner"] == OWNED[event.function_id]
 
     records = list(store.records.values())
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in records:
         hour = hour_bucket(first[r["executionId"]].start_time)
-        for key in (f"fn|{r['functionId']}", f"hour|{hour}|{r['functionId']}", f"hour|{hour}|*"):
+        for key in (
+            f"fn|{r['functionId']}",
+            f"hour|{hour}|{r['functionId']}",
+            f"hour|{hour}|*",
+            f"owner|{hour}|{r['owner']}",
+        ):
             groups[key].append(r)
     assert set(store.rollup_docs) == set(groups)
     for key, members in groups.items():
@@ -261,4 +317,11 @@ def test_rollups_equal_the_sum_of_the_records(rows: list[Any], cuts: list[int]) 
         Decimal(d["totalCost"]) for k, d in store.rollup_docs.items() if k.startswith("fn|")
     ]
     by_hour = [Decimal(d["totalCost"]) for k, d in store.rollup_docs.items() if k.endswith("|*")]
-    assert total(by_function) == total(by_hour) == ledger
+    by_owner = [Decimal(d["totalCost"]) for k, d in store.rollup_docs.items() if k[:6] == "owner|"]
+    assert total(by_function) == total(by_hour) == total(by_owner) == ledger
+    # A function's roll-ups name its owner; an owner's roll-ups hold only that owner's records.
+    for key, doc in store.rollup_docs.items():
+        if doc["functionId"] != SYSTEM:
+            assert doc["owner"] == OWNED[doc["functionId"]], key
+        elif doc["kind"] == "owner":
+            assert {m["owner"] for m in groups[key]} == {doc["owner"]}, key

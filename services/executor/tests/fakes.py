@@ -10,13 +10,14 @@ can die part way through a run (after the worker was chosen), like a killed exec
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from s3c_events import Event, ExecutionJob, FunctionSnapshot, decode_event, tiers
 from s3c_events.executor import input_bytes
+from s3c_events.owners import owner_of
 from s3c_events.subjects import event_subject
 from s3c_executor.domain import stats
 from s3c_executor.domain.attempts import RunResult
@@ -44,10 +45,13 @@ def job(
     tier: tiers.Tier = "basic",
     input: Any = (1, 2),
     mode: str = "async",
+    owner: str = "local",
+    function_id: str = "f1",
 ) -> ExecutionJob:
     value = list(input) if isinstance(input, tuple) else input
-    function = FunctionSnapshot(id="f1", name="add", version=2, code=ADD, runtime=runtime,
-                                timeout=5000, retry_count=retry_count, tier=tier)  # fmt: skip
+    function = FunctionSnapshot(id=function_id, name="add", version=2, code=ADD, runtime=runtime,
+                                timeout=5000, retry_count=retry_count, tier=tier,
+                                owner=owner)  # fmt: skip
     return ExecutionJob(
         execution_id=execution_id,
         function=function,
@@ -177,7 +181,7 @@ class InMemoryExecutionStore:
         return self.records.get(execution_id)
 
     async def executions(
-        self, function_id: str | None, status: str | None, limit: int
+        self, function_id: str | None, status: str | None, limit: int, owner: str | None = None
     ) -> AsyncIterator[Doc]:
         self.reads += 1
         found = [
@@ -185,6 +189,7 @@ class InMemoryExecutionStore:
             for d in self.records.values()
             if (not function_id or d.get("functionId") == function_id)
             and (not status or d.get("status") == status)
+            and owner in (None, owner_of(d.get("owner")))
         ]
         for doc in sorted(found, key=lambda d: d["createdAt"], reverse=True)[:limit]:
             yield doc
@@ -193,25 +198,27 @@ class InMemoryExecutionStore:
         self.reads += 1
         return self.rollups.get(key)
 
-    async def minute_rollups(self, first: str, last: str) -> dict[str, Doc]:
+    async def minute_rollups(
+        self, minutes: Sequence[str], owner: str | None = None
+    ) -> dict[str, Doc]:
         self.reads += 1
-        return {
-            d["minute"]: d
-            for d in self.rollups.values()
-            if d.get("kind") == "minute" and first <= d["minute"] <= last
-        }
+        keys = [stats.owner_minute_key(owner, minute) for minute in minutes]
+        return {self.rollups[k]["minute"]: self.rollups[k] for k in keys if k in self.rollups}
 
-    async def function_rollups(self) -> AsyncIterator[Doc]:
+    async def function_rollups(self, owner: str | None = None) -> AsyncIterator[Doc]:
         self.reads += 1
         for key, doc in self.rollups.items():
-            if key.startswith(stats.FUNCTION_PREFIX):
+            mine = owner in (None, owner_of(doc.get("owner")))
+            if key.startswith(stats.FUNCTION_PREFIX) and mine:
                 yield doc
 
 
 class NoFunctions:
     """The catalog, for tests that admit nothing."""
 
-    async def find(self, function_id: str | None = None, name: str | None = None) -> Any:
+    async def find(
+        self, function_id: str | None = None, name: str | None = None, owner: str | None = None
+    ) -> Any:
         raise AssertionError("no request is admitted in this test")
 
 

@@ -37,26 +37,32 @@ def attempt(eid: str, n: int, start: datetime, ms: float, ok: bool) -> AttemptRe
 
 
 def run_events(
-    eid: str, fid: str, at: datetime, durations: Sequence[float], ok: bool, sync: bool = False
+    eid: str,
+    fid: str,
+    at: datetime,
+    durations: Sequence[float],
+    ok: bool,
+    sync: bool = False,
+    owner: str = "local",
 ) -> list[Event]:
     """A run of `len(durations)` attempts; only the last may succeed."""
     events: list[Event] = []
     if not sync:
         events.append(ExecutionRequested(event_id=f"{eid}-requested", execution_id=eid, function_id=fid,
                                          function_name="f", function_version=1, tier="basic",
-                                         input=1, input_bytes=1, occurred_at=at))  # fmt: skip
+                                         input=1, input_bytes=1, occurred_at=at, owner=owner))  # fmt: skip
     attempts: list[AttemptRecord] = []
     moment = at
     for n, ms in enumerate(durations, start=1):
         last = n == len(durations)
         events.append(ExecutionStarted(event_id=f"{eid}-started-{n}", execution_id=eid, function_id=fid,
                                        function_version=1, instance_id="i", attempt=n,
-                                       cold_start=n == 1, occurred_at=moment))  # fmt: skip
+                                       cold_start=n == 1, occurred_at=moment, owner=owner))  # fmt: skip
         record = attempt(eid, n, moment, ms, ok and last)
         if not last:
             events.append(ExecutionAttemptFailed(event_id=f"{eid}-attempt-{n}-failed", execution_id=eid,
                                                  function_id=fid, record=record, retry_in_ms=2000,
-                                                 history=attempts.copy()))  # fmt: skip
+                                                 history=attempts.copy(), owner=owner))  # fmt: skip
         attempts.append(record)
         moment += timedelta(seconds=2)
     fields: dict[str, Any] = dict(
@@ -64,7 +70,7 @@ def run_events(
         input=1, attempts=attempts, start_time=at, end_time=attempts[-1].ended_at,
         duration_ms=round(sum(durations), 3), retry_count=len(durations) - 1,
         cold_starts=1, input_bytes=1, output_bytes=1, instance_id="i",
-        mode="sync" if sync else "async",
+        mode="sync" if sync else "async", owner=owner,
     )  # fmt: skip
     if ok:
         events.append(ExecutionCompleted(event_id=f"{eid}-completed", output=2, **fields))
@@ -116,7 +122,7 @@ class Store:
     def figures(self) -> dict[str, dict[str, Any]]:
         """The roll-ups without their bookkeeping (and without zero counts)."""
         return {
-            key: {k: v for k, v in doc.items() if k not in ("_seq", "kind", "minute", "functionId") and v}
+            key: {k: v for k, v in doc.items() if k not in ("_seq", *stats.labels(key)) and v}
             for key, doc in self.rollups.items()
         }  # fmt: skip
 
@@ -156,6 +162,7 @@ RUN = st.tuples(
     st.integers(0, 180),  # seconds after T0: spreads runs over a few minutes
     st.lists(st.floats(0.1, 40000, allow_nan=False), min_size=2, max_size=2),
 )
+OWNER_OF = {"f1": "local", "f2": "acme", "f3": "zeta"}  # a function's owner never changes
 
 
 @st.composite
@@ -165,16 +172,17 @@ def streams(draw: st.DrawFn) -> Stream:
     for n, (kind, fid, offset, durations) in enumerate(runs):
         at = T0 + timedelta(seconds=offset)
         ms = [round(d, 3) for d in durations]
+        owner = OWNER_OF[fid]
         if kind == "ok":
-            events = run_events(f"e{n}", fid, at, ms[:1], True)
+            events = run_events(f"e{n}", fid, at, ms[:1], True, owner=owner)
         elif kind == "fail":
-            events = run_events(f"e{n}", fid, at, ms[:1], False)
+            events = run_events(f"e{n}", fid, at, ms[:1], False, owner=owner)
         elif kind == "retry_ok":
-            events = run_events(f"e{n}", fid, at, ms, True)
+            events = run_events(f"e{n}", fid, at, ms, True, owner=owner)
         elif kind == "retry_fail":
-            events = run_events(f"e{n}", fid, at, ms, False)
+            events = run_events(f"e{n}", fid, at, ms, False, owner=owner)
         else:
-            events = run_events(f"e{n}", fid, at, ms[:1], True, sync=True)
+            events = run_events(f"e{n}", fid, at, ms[:1], True, sync=True, owner=owner)
         if draw(st.booleans()):  # a redelivered attempt publishes `started` again, late
             events.append(events[1 if len(events) > 2 else 0])
         queues.append(events)
@@ -197,6 +205,32 @@ def test_the_roll_ups_equal_a_recount_of_the_records(stream: Stream, cuts: list[
     runs = {e.aggregate_id for _, e in stream}
     assert sum(total.get(s, 0) for s in stats.STATUSES) == len(runs)
     assert total.get("pending", 0) == total.get("running", 0) == 0  # every run ended
+
+
+@settings(max_examples=150, deadline=None)
+@given(streams(), CUTS)
+def test_the_owners_roll_ups_add_up_to_the_systems(stream: Stream, cuts: list[int]) -> None:
+    figures = replay(stream, cuts).figures()
+    owners = {
+        k.removeprefix(stats.OWNER_PREFIX) for k in figures if k.startswith(stats.OWNER_PREFIX)
+    }
+    assert owners == {OWNER_OF[e.function_id] for _, e in stream}
+    summed: dict[str, dict[str, int]] = {}
+    for key, doc in ((k, d) for k, d in figures.items() if stats.is_owners(k)):
+        # `owner|<o>` adds up to `global`, `omin|<o>|<minute>` to `min|<minute>`.
+        minute = stats.labels(key).get("minute")
+        into = summed.setdefault(stats.minute_key(minute) if minute else stats.GLOBAL, {})
+        for name, amount in doc.items():
+            into[name] = into.get(name, 0) + amount
+    assert summed == {
+        k: v for k, v in figures.items() if k == stats.GLOBAL or k.startswith(stats.MINUTE_PREFIX)
+    }
+    owners_of_functions = {
+        k: d["owner"] for k, d in figures.items() if k.startswith(stats.FUNCTION_PREFIX)
+    }
+    assert owners_of_functions == {
+        stats.function_key(e.function_id): OWNER_OF[e.function_id] for _, e in stream
+    }
 
 
 @settings(max_examples=100, deadline=None)

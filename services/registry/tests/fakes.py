@@ -1,26 +1,32 @@
 """In-memory fakes behind the registry's ports (no servers).
 
-`InMemoryFunctions` keeps documents shaped as the projection stores them (it folds with the
-projection's own `fold`, tombstones included, and skips events a document has seen).
-`InMemoryFunctionLog` keeps events as wire bytes, refuses an append whose expected sequence is
-not the function's last (as `Nats-Expected-Last-Subject-Sequence` does), and can hold events
+`InMemoryFunctions` and `InMemoryKeys` keep documents shaped as the projections store them
+(they fold with the projection's own `fold`, tombstones included, and skip events a document has
+seen). `InMemoryLog` keeps events as wire bytes, refuses an append whose expected sequence is
+not the aggregate's last (as `Nats-Expected-Last-Subject-Sequence` does), and can hold events
 another replica wrote that our read model has not applied yet. `InMemoryNames` is the key-value
 bucket's rule without a clock: a claim held by another function is refused unless it is stale
-and its holder does not have the name.
+and its holder does not have the name; it keys claims as the bucket does (`name_key`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from s3c_events import Event, FunctionState, decode_event
+from s3c_events import Event, FunctionState, KeyView, decode_event
+from s3c_events.owners import owner_of
 from s3c_events.registry import Runtime, Status
 from s3c_registry.bootstrap import Deps
-from s3c_registry.domain.functions import Rejected
-from s3c_registry.handlers import RegistryHandlers
-from s3c_registry.ports import Holds, Stored
-from s3c_registry.projections import FunctionsProjection, from_doc
+from s3c_registry.domain.functions import Rejected, name_key
+from s3c_registry.handlers import KeyHandlers, RegistryHandlers
+from s3c_registry.ports import Holds, Stored, StoredKey
+from s3c_registry.projections import (
+    FunctionsProjection,
+    KeysProjection,
+    from_doc,
+    key_from_doc,
+)
 from s3c_runtime.bus import ConcurrencyConflict
 from s3c_runtime.mongo import Doc
 from s3c_runtime.projector import Applied
@@ -29,8 +35,13 @@ ADD = "function add(a, b) { return a + b; }"
 BROKEN = "function add(a, b) { return a + ; }"
 
 
-class InMemoryFunctions:
-    """The `FunctionStore` port over a dict of documents."""
+Fold = Callable[[Doc | None, list[Any]], dict[str, Any] | None]
+
+
+class InMemoryDocs:
+    """Documents folded from events with a projection's `fold`, guarded by `_seq`."""
+
+    fold: Fold
 
     def __init__(self) -> None:
         self.docs: dict[str, Doc] = {}
@@ -39,17 +50,23 @@ class InMemoryFunctions:
         by_id: dict[str, list[Applied]] = {}
         for item in batch:
             by_id.setdefault(item.event.aggregate_id, []).append(item)
-        for function_id, items in by_id.items():
-            doc = self.docs.get(function_id)
+        for aggregate_id, items in by_id.items():
+            doc = self.docs.get(aggregate_id)
             fresh = [i for i in items if i.seq > int((doc or {}).get("_seq", 0))]
             if not fresh:
                 continue
-            update = FunctionsProjection.fold(doc, [i.event for i in fresh])
-            new = dict(doc or {"_id": function_id})
+            update = self.fold(doc, [i.event for i in fresh]) or {}
+            new = dict(doc or {"_id": aggregate_id})
             new.update(update.get("$set", {}), _seq=fresh[-1].seq)
             for field in update.get("$unset", {}):
                 new.pop(field, None)
-            self.docs[function_id] = new
+            self.docs[aggregate_id] = new
+
+
+class InMemoryFunctions(InMemoryDocs):
+    """The `FunctionStore` port over a dict of documents."""
+
+    fold = staticmethod(FunctionsProjection.fold)
 
     def _find(self, **query: Any) -> Stored | None:
         for doc in self.docs.values():
@@ -60,19 +77,44 @@ class InMemoryFunctions:
     async def by_id(self, function_id: str) -> Stored | None:
         return self._find(_id=function_id)
 
-    async def by_name(self, name: str) -> Stored | None:
-        return self._find(name=name)
+    async def by_name(self, owner: str, name: str) -> Stored | None:
+        for doc in self.docs.values():
+            if not doc["deleted"] and doc["name"] == name and owner_of(doc.get("owner")) == owner:
+                return Stored(from_doc(doc), int(doc["_seq"]))
+        return None
 
-    async def list(self, status: Status | None = None) -> list[FunctionState]:
-        docs = [d for d in self.docs.values() if not d["deleted"] and status in (None, d["status"])]
+    async def list(
+        self, status: Status | None = None, owner: str | None = None
+    ) -> list[FunctionState]:
+        docs = [
+            d
+            for d in self.docs.values()
+            if not d["deleted"]
+            and status in (None, d["status"])
+            and owner in (None, owner_of(d.get("owner")))
+        ]
         return [from_doc(d) for d in sorted(docs, key=lambda d: d["createdAt"], reverse=True)]
 
 
-class InMemoryFunctionLog:
-    """The `FunctionLog` port: a stream of wire bytes, applied to `functions`."""
+class InMemoryKeys(InMemoryDocs):
+    """The `KeyStore` port over a dict of documents."""
 
-    def __init__(self, functions: InMemoryFunctions) -> None:
-        self.functions = functions
+    fold = staticmethod(KeysProjection.fold)
+
+    async def by_id(self, key_id: str) -> StoredKey | None:
+        doc = self.docs.get(key_id)
+        return StoredKey(key_from_doc(doc), int(doc["_seq"])) if doc else None
+
+    async def list(self, owner: str | None = None) -> list[KeyView]:
+        docs = [d for d in self.docs.values() if owner in (None, d["owner"])]
+        return [key_from_doc(d) for d in sorted(docs, key=lambda d: d["createdAt"], reverse=True)]
+
+
+class InMemoryLog:
+    """The `EventLog` port: a stream of wire bytes, applied to a read model (`model`)."""
+
+    def __init__(self, model: InMemoryDocs) -> None:
+        self.model = model
         self.stored: list[tuple[int, str, bytes]] = []
         self.fail_next: Exception | None = None  # the next append raises this (e.g. NATS down)
         self.stuck = False  # catching up reads nothing (the stream is out of reach)
@@ -102,7 +144,7 @@ class InMemoryFunctionLog:
         if self.fail_next is not None:
             failure, self.fail_next = self.fail_next, None
             raise failure
-        self.functions.apply(self._store(events, expected_seq))
+        self.model.apply(self._store(events, expected_seq))
 
     def write_elsewhere(self, *events: Event) -> None:
         """Another registry process appended these; our read model has not seen them yet."""
@@ -111,27 +153,29 @@ class InMemoryFunctionLog:
 
     async def catch_up(self) -> None:
         if not self.stuck:
-            self.functions.apply(self._applied())
+            self.model.apply(self._applied())
 
 
 class InMemoryNames:
-    """The `Names` port: name -> the function holding it."""
+    """The `Names` port: reservation key (`name_key`) -> the function holding it."""
 
     def __init__(self) -> None:
         self.claims: dict[str, str] = {}
-        self.stale: set[str] = set()  # names whose claim is older than the takeover delay
+        self.stale: set[str] = set()  # keys whose claim is older than the takeover delay
 
-    async def claim(self, name: str, function_id: str, holds: Holds) -> None:
-        holder = self.claims.get(name)
+    async def claim(self, owner: str, name: str, function_id: str, holds: Holds) -> None:
+        key = name_key(owner, name)
+        holder = self.claims.get(key)
         if holder is not None and holder != function_id:
-            if name not in self.stale or await holds(holder, name):
+            if key not in self.stale or await holds(holder, name):
                 raise Rejected("conflict", f"a function named '{name}' already exists", "name")
-        self.claims[name] = function_id
-        self.stale.discard(name)
+        self.claims[key] = function_id
+        self.stale.discard(key)
 
-    async def release(self, name: str, function_id: str) -> None:
-        if self.claims.get(name) == function_id:
-            del self.claims[name]
+    async def release(self, owner: str, name: str, function_id: str) -> None:
+        key = name_key(owner, name)
+        if self.claims.get(key) == function_id:
+            del self.claims[key]
 
 
 class FakeCompiler:
@@ -151,12 +195,24 @@ class Fakes:
 
     def __init__(self) -> None:
         self.functions = InMemoryFunctions()
-        self.log = InMemoryFunctionLog(self.functions)
+        self.log = InMemoryLog(self.functions)
         self.names = InMemoryNames()
         self.compiler = FakeCompiler()
+        self.keys = InMemoryKeys()
+        self.key_log = InMemoryLog(self.keys)
 
     def deps(self) -> Deps:
-        return Deps(functions=self.functions, log=self.log, names=self.names, checker=self.compiler)
+        return Deps(
+            functions=self.functions,
+            log=self.log,
+            names=self.names,
+            checker=self.compiler,
+            keys=self.keys,
+            key_log=self.key_log,
+        )
 
     def handlers(self, max_timeout_ms: int = 900_000) -> RegistryHandlers:
         return RegistryHandlers(self.functions, self.log, self.names, self.compiler, max_timeout_ms)
+
+    def key_handlers(self) -> KeyHandlers:
+        return KeyHandlers(self.keys, self.key_log)

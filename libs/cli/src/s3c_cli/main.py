@@ -1,10 +1,12 @@
-"""`s3c`: run the embedded stack (`s3c up`) and write the AsyncAPI document (`s3c asyncapi`)."""
+"""`s3c`: run the embedded stack (`s3c up`), write the AsyncAPI document (`s3c asyncapi`), print
+the NATS users (`s3c nats-config`) and fresh secrets for compose (`s3c compose-env`)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -15,8 +17,10 @@ from typing import Any
 
 from s3c_events import subjects
 
+from s3c_cli import busauth
 from s3c_cli.processes import (
     SERVICES,
+    STORE_SERVICES,
     Child,
     Supervisor,
     nats_command,
@@ -41,9 +45,20 @@ def up(args: argparse.Namespace) -> int:
     env: dict[str, str] = {"S3C_PORT": str(args.port), "S3C_HOST": args.host}
     nats_url = os.environ.get("S3C_NATS_URL") or os.environ.get("NATS_URL")
     mongo_uri = os.environ.get("S3C_MONGODB_URI") or os.environ.get("MONGODB_URI")
+    # Each service's NATS user and password, when we run nats-server with users (an outside
+    # server's credentials come from our environment: S3C_NATS_USER, S3C_NATS_PASSWORD).
+    bus_users: dict[str, dict[str, str]] = {}
     if not nats_url:
         (data / "nats").mkdir(parents=True, exist_ok=True)
-        sup.start(Child("nats", nats_command(args.nats_port, data / "nats"), layer=0))
+        config = None
+        if args.nats_auth:
+            passwords = busauth.passwords(data)
+            config = busauth.write_config(data, passwords)
+            bus_users = {
+                name: {"S3C_NATS_USER": name, "S3C_NATS_PASSWORD": passwords[name]}
+                for name in SERVICES
+            }
+        sup.start(Child("nats", nats_command(args.nats_port, data / "nats", config), layer=0))
         nats_url = f"nats://127.0.0.1:{args.nats_port}"
         wait_for(lambda: port_open("127.0.0.1", args.nats_port), 30, "nats-server")
     if not mongo_uri:
@@ -59,7 +74,7 @@ def up(args: argparse.Namespace) -> int:
         wait_for(lambda: port_open("127.0.0.1", args.store_port), 30, "nx-27017")
     env |= {"S3C_NATS_URL": nats_url, "S3C_MONGODB_URI": mongo_uri}
     for name in SERVICES:
-        sup.start(Child(name, service_command(name), env=env))
+        sup.start(Child(name, service_command(name), env=env | bus_users.get(name, {})))
 
     stop = False
 
@@ -154,6 +169,31 @@ def as_cloudevents(spec: dict[str, Any]) -> None:
             }
 
 
+def nats_config(args: argparse.Namespace) -> int:
+    """Print the nats-server users: passwords as `$NATS_<USER>_PASSWORD` references, which
+    nats-server reads from its environment (deploy/nats.conf is this output)."""
+    sys.stdout.write(busauth.render(busauth.env_passwords()))
+    return 0
+
+
+def compose_env(args: argparse.Namespace) -> int:
+    """Print fresh secrets for compose.yaml, one `NAME=value` a line (a `.env` file)."""
+    for name in compose_secrets():
+        value = secrets.token_hex(24)
+        if name == "S3C_ADMIN_KEY":
+            value = f"s3c_admin_{secrets.token_urlsafe(32)}"
+        print(f"{name}={value}")
+    return 0
+
+
+def compose_secrets() -> list[str]:
+    """The secrets compose.yaml reads from its environment: bus users' and MongoDB users'
+    passwords (hex: they go into URIs unescaped) and the gateway's admin key."""
+    bus = [f"NATS_{user.upper()}_PASSWORD" for user in busauth.USERS]
+    store = ["MONGO_ROOT_PASSWORD", *(f"MONGO_{s.upper()}_PASSWORD" for s in STORE_SERVICES)]
+    return [*bus, *store, "S3C_ADMIN_KEY"]
+
+
 def audit(args: argparse.Namespace) -> int:
     """Ask billing (through the gateway) to recompute every cost from the event log."""
     with urllib.request.urlopen(f"{args.url.rstrip('/')}/api/costs/audit", timeout=300) as res:
@@ -173,7 +213,17 @@ def main(argv: list[str] | None = None) -> int:
     p_up.add_argument("--nats-port", type=int, default=4222)
     p_up.add_argument("--store-port", type=int, default=27017)
     p_up.add_argument("--data-dir", default=os.environ.get("S3C_DATA_DIR", ".s3c"))
+    p_up.add_argument(
+        "--nats-auth",
+        action=argparse.BooleanOptionalAction,
+        default=os.environ.get("S3C_NATS_AUTH", "on").lower() not in {"0", "false", "no", "off"},
+        help="run nats-server with a user per service (passwords in <data-dir>/secrets/nats)",
+    )
     p_up.set_defaults(func=up)
+    p_conf = sub.add_parser("nats-config", help="print the NATS users and their permissions")
+    p_conf.set_defaults(func=nats_config)
+    p_env = sub.add_parser("compose-env", help="print fresh secrets for compose.yaml (.env)")
+    p_env.set_defaults(func=compose_env)
     p_doc = sub.add_parser("asyncapi", help="write the merged AsyncAPI document")
     p_doc.add_argument("--output", default="docs/asyncapi.json")
     p_doc.set_defaults(func=asyncapi)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO
 
 SERVICES = ("registry", "executor", "billing", "scaler", "gateway")
+STORE_SERVICES = tuple(s for s in SERVICES if s != "gateway")  # the four with read models
 
 
 def free_port() -> int:
@@ -51,8 +52,13 @@ def tool(name: str) -> str:
     return found
 
 
-def nats_command(port: int, data_dir: Path) -> list[str]:
-    return [tool("nats-server"), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(data_dir)]
+def nats_command(port: int, data_dir: Path, config: Path | None = None) -> list[str]:
+    """nats-server on loopback with JetStream in `data_dir`; `config` adds its users."""
+    options = ["-c", str(config)] if config is not None else []
+    return [
+        tool("nats-server"), *options,
+        "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(data_dir),
+    ]  # fmt: skip
 
 
 def store_command(port: int, data_dir: Path) -> list[str]:

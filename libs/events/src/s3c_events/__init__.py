@@ -1,6 +1,6 @@
 """S3C's public contract: typed events, commands, queries, subjects and streams."""
 
-from s3c_events import streams, subjects, tiers
+from s3c_events import owners, streams, subjects, tiers
 from s3c_events.billing import (
     CostAudit,
     CostTrends,
@@ -32,6 +32,7 @@ from s3c_events.executor import (
     FunctionSnapshot,
     InvokeFunction,
 )
+from s3c_events.keys import CreateKey, KeyCreated, KeyList, KeyRevoked, KeyView, RevokeKey
 from s3c_events.registry import (
     ActivateFunction,
     DeactivateFunction,
@@ -65,6 +66,7 @@ __all__ = [
     "AttemptRecord",
     "CostAudit",
     "CostTrends",
+    "CreateKey",
     "DeactivateFunction",
     "DeleteFunction",
     "ErrorInfo",
@@ -101,6 +103,10 @@ __all__ = [
     "FunctionState",
     "FunctionUpdated",
     "InvokeFunction",
+    "KeyCreated",
+    "KeyList",
+    "KeyRevoked",
+    "KeyView",
     "Message",
     "PoolScaledDown",
     "PoolScaledUp",
@@ -108,6 +114,7 @@ __all__ = [
     "RegisterFunction",
     "Reply",
     "ResourceUsage",
+    "RevokeKey",
     "ScalerStatus",
     "ScalingHistory",
     "SystemCosts",
@@ -116,6 +123,7 @@ __all__ = [
     "decode_event",
     "event_class",
     "new_id",
+    "owners",
     "streams",
     "subjects",
     "tiers",

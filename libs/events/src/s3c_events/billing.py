@@ -11,6 +11,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from s3c_events.envelope import Event, Message
+from s3c_events.owners import LOCAL, OWNER_FILTER, Owner
 from s3c_events.subjects import query_subject
 from s3c_events.tiers import Tier
 
@@ -46,6 +47,7 @@ class ExecutionCosted(Event):
     input_bytes: int
     output_bytes: int
     start_time: datetime
+    owner: str = Field(LOCAL, description="whose run it was (its terminal event's owner)")
 
     @property
     def aggregate_id(self) -> str:
@@ -55,10 +57,15 @@ class ExecutionCosted(Event):
 BILLING_EVENTS: tuple[type[Event], ...] = (ExecutionCosted,)
 
 
+# The system's own costs (scaling, storage) are no owner's: only the every-owner answer has them.
+OWNER_SCOPE = "only this owner's executions and costs; none: every owner's, and the system's"
+
+
 class SystemCosts(Message):
     SUBJECT: ClassVar[str] = query_subject(SERVICE, "system_costs")
     start_date: datetime | None = None
     end_date: datetime | None = None
+    owner: Owner | None = Field(None, description=OWNER_SCOPE)
 
 
 class CostTrends(Message):
@@ -66,16 +73,19 @@ class CostTrends(Message):
     from_: datetime | None = Field(None, alias="from")
     to: datetime | None = None
     function_id: str | None = None
+    owner: Owner | None = Field(None, description=OWNER_SCOPE)
 
 
 class FunctionCosts(Message):
     SUBJECT: ClassVar[str] = query_subject(SERVICE, "function_costs")
     function_id: str
+    owner: Owner | None = Field(None, description=OWNER_FILTER)
 
 
 class ExecutionCost(Message):
     SUBJECT: ClassVar[str] = query_subject(SERVICE, "execution_cost")
     execution_id: str
+    owner: Owner | None = Field(None, description=OWNER_FILTER)
 
 
 class ExecutionCostList(Message):
@@ -83,6 +93,7 @@ class ExecutionCostList(Message):
 
     SUBJECT: ClassVar[str] = query_subject(SERVICE, "execution_costs")
     execution_ids: list[str] = Field(max_length=1000)
+    owner: Owner | None = Field(None, description=OWNER_FILTER)
 
 
 class CostAudit(Message):

@@ -9,12 +9,19 @@ from typing import Any
 from s3c_events.billing import BILLING_EVENTS
 from s3c_events.envelope import Event
 from s3c_events.executor import EXECUTION_EVENTS
+from s3c_events.keys import KEY_EVENTS
 from s3c_events.registry import FUNCTION_EVENTS
 from s3c_events.scaler import SCALING_EVENTS
 
 EVENT_TYPES: dict[tuple[str, str], type[Event]] = {
     (cls.AGGREGATE, cls.TYPE): cls
-    for cls in (*FUNCTION_EVENTS, *EXECUTION_EVENTS, *BILLING_EVENTS, *SCALING_EVENTS)
+    for cls in (
+        *FUNCTION_EVENTS,
+        *EXECUTION_EVENTS,
+        *BILLING_EVENTS,
+        *SCALING_EVENTS,
+        *KEY_EVENTS,
+    )
 }
 
 # (aggregate, type, from_version) -> function turning an old payload into the next version's.

@@ -38,6 +38,7 @@ SOURCES = {
     "execution": "executor",
     "billing": "billing",
     "scaling": "scaler",
+    "key": "registry",
 }
 ENVELOPE = frozenset({"event_id", "type", "schema_version", "occurred_at"})
 CLOUDEVENTS_CONTENT_TYPE = "application/cloudevents+json"

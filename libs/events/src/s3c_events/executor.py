@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 
 from s3c_events.envelope import Event, Message
 from s3c_events.jsonvalue import MAX_JSON_DEPTH  # noqa: F401 - the limit for results too
+from s3c_events.owners import LOCAL, OWNER_FILTER, Owner
 from s3c_events.registry import Runtime
 from s3c_events.subjects import command_subject, load_subject, query_subject, work_subject
 from s3c_events.tiers import Tier
@@ -38,6 +39,7 @@ class FunctionSnapshot(Message):
     timeout: int
     retry_count: int
     tier: Tier
+    owner: str = Field(LOCAL, description="the function's owner: the run is theirs")
 
 
 class ExecutionJob(Message):
@@ -80,6 +82,7 @@ class _ExecutionEvent(Event):
     AGGREGATE: ClassVar[str] = "execution"
     execution_id: str
     function_id: str
+    owner: str = Field(LOCAL, description="the owner of the function run: the run is theirs")
 
     @property
     def aggregate_id(self) -> str:
@@ -173,6 +176,11 @@ class _RunRequest(Message):
         description="the id to give the run; a request repeated with the same id runs once "
         "(within 2 minutes). The executor picks one when it is absent.",
     )
+    owner: Owner | None = Field(
+        None,
+        description="the caller's owner: another owner's function is not_found, and a name is "
+        "looked up within it (none: any function by id, a name within local mode's owner)",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -213,6 +221,7 @@ class ExecutorLoad(Message):
 class ExecutionDetail(Message):
     SUBJECT: ClassVar[str] = query_subject(SERVICE, "execution")
     execution_id: str
+    owner: Owner | None = Field(None, description=OWNER_FILTER)
 
 
 class ExecutionList(Message):
@@ -220,12 +229,14 @@ class ExecutionList(Message):
     function_id: str | None = None
     status: Status | None = None
     limit: int = Field(50, ge=1, le=1000)
+    owner: Owner | None = Field(None, description=OWNER_FILTER)
 
 
 class ExecutionMetrics(Message):
     """Counts by status, durations (average, p50, p99, histogram) and recent throughput."""
 
     SUBJECT: ClassVar[str] = query_subject(SERVICE, "metrics")
+    owner: Owner | None = Field(None, description="one owner's figures; none: the system's")
 
 
 class ExecutionTimeseries(Message):
@@ -234,6 +245,7 @@ class ExecutionTimeseries(Message):
 
     SUBJECT: ClassVar[str] = query_subject(SERVICE, "timeseries")
     minutes: int = Field(15, ge=1, le=1440)
+    owner: Owner | None = Field(None, description="one owner's runs; none: the system's")
 
 
 class FunctionRunStats(Message):
@@ -242,3 +254,6 @@ class FunctionRunStats(Message):
 
     SUBJECT: ClassVar[str] = query_subject(SERVICE, "function_stats")
     function_id: str | None = None
+    owner: Owner | None = Field(
+        None, description="only this owner's functions (another owner's reads as never run)"
+    )

@@ -8,6 +8,7 @@ from typing import ClassVar, Literal
 from pydantic import ConfigDict, Field
 
 from s3c_events.envelope import Event, Message
+from s3c_events.owners import LOCAL, OWNER_FILTER, Owner
 from s3c_events.subjects import command_subject, query_subject
 
 SERVICE = "registry"
@@ -53,11 +54,13 @@ class FunctionState(Message):
     version: int = 1
     created_at: datetime
     updated_at: datetime
+    owner: str = Field(LOCAL, description="the tenant it belongs to; its name is unique within it")
 
 
 class _FunctionEvent(Event):
     AGGREGATE: ClassVar[str] = "function"
     function_id: str
+    owner: str = Field(LOCAL, description="the function's owner")
 
     @property
     def aggregate_id(self) -> str:
@@ -113,6 +116,7 @@ class RegisterFunction(Message):
     runtime: Runtime = "javascript"
     status: Status = "active"
     config: FunctionConfigInput = FunctionConfigInput()
+    owner: Owner = Field(LOCAL, description="the tenant it is for; the name is unique within it")
 
 
 class FunctionChanges(Message):
@@ -129,32 +133,39 @@ class FunctionChanges(Message):
 class UpdateFunction(FunctionChanges):
     SUBJECT: ClassVar[str] = command_subject(SERVICE, "update")
     function_id: str
+    owner: Owner | None = Field(None, description=OWNER_FILTER)
 
 
 class ActivateFunction(Message):
     SUBJECT: ClassVar[str] = command_subject(SERVICE, "activate")
     function_id: str
+    owner: Owner | None = Field(None, description=OWNER_FILTER)
 
 
 class DeactivateFunction(Message):
     SUBJECT: ClassVar[str] = command_subject(SERVICE, "deactivate")
     function_id: str
+    owner: Owner | None = Field(None, description=OWNER_FILTER)
 
 
 class DeleteFunction(Message):
     SUBJECT: ClassVar[str] = command_subject(SERVICE, "delete")
     function_id: str
+    owner: Owner | None = Field(None, description=OWNER_FILTER)
 
 
 # Queries (nouns): sent to s3c.qry.registry.<name>, answered from the registry's read model.
 class FunctionList(Message):
     SUBJECT: ClassVar[str] = query_subject(SERVICE, "functions")
     status: Status | None = None
+    owner: Owner | None = Field(None, description=OWNER_FILTER)
 
 
 class FunctionDetail(Message):
-    """One function by id or by name (exactly one of them)."""
+    """One function by id or by name (exactly one of them). A name is looked up within `owner`
+    (names are unique per owner), or within local mode's owner when none is given."""
 
     SUBJECT: ClassVar[str] = query_subject(SERVICE, "function")
     function_id: str | None = None
     name: str | None = None
+    owner: Owner | None = Field(None, description=OWNER_FILTER)

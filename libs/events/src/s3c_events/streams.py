@@ -26,6 +26,9 @@ EXECUTIONS = StreamSpec(
 )
 SCALING = StreamSpec("S3C_SCALING", (subjects.SCALING_EVENTS,), description="scaling.* events")
 BILLING = StreamSpec("S3C_BILLING", (subjects.BILLING_EVENTS,), description="billing.* events")
+KEYS = StreamSpec(
+    "S3C_KEYS", (subjects.KEY_EVENTS,), description="key.* events (hashes of API keys, no secrets)"
+)
 WORK = StreamSpec(
     "S3C_WORK",
     (f"{subjects.WORK}.execution.>",),
@@ -33,7 +36,7 @@ WORK = StreamSpec(
     description="execution requests; WorkQueue retention, one shared durable pull consumer",
 )
 
-ALL: tuple[StreamSpec, ...] = (FUNCTIONS, EXECUTIONS, SCALING, BILLING, WORK)
+ALL: tuple[StreamSpec, ...] = (FUNCTIONS, EXECUTIONS, SCALING, BILLING, KEYS, WORK)
 
 # The single durable consumer every executor process pulls from (competing consumers).
 WORK_CONSUMER = "executors"

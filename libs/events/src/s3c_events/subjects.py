@@ -16,6 +16,7 @@ FUNCTION_EVENTS = f"{EVENTS}.function.>"
 EXECUTION_EVENTS = f"{EVENTS}.execution.>"
 SCALING_EVENTS = f"{EVENTS}.scaling.>"
 BILLING_EVENTS = f"{EVENTS}.billing.>"
+KEY_EVENTS = f"{EVENTS}.key.>"
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]+")
 

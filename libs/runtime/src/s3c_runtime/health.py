@@ -33,18 +33,20 @@ def verdict(answer: dict[str, Any], host: str, live: bool) -> bool | None:
 
 
 async def probe(
-    nats_url: str, service: str, host: str, live: bool, timeout: float
+    settings: RuntimeSettings, service: str, host: str, live: bool, timeout: float
 ) -> tuple[bool, str]:
-    """Ask every replica of `service` for its health; judge this host's answer."""
+    """Ask every replica of `service` for its health; judge this host's answer. It connects as
+    the service's own bus user (the container's environment), which may ask its own health."""
     try:
         nc = await nats.connect(
-            [u.strip() for u in nats_url.split(",") if u.strip()],
+            settings.nats_servers,
             connect_timeout=timeout,
             max_reconnect_attempts=0,
             allow_reconnect=False,
+            **settings.nats_options(),
         )
     except Exception as exc:
-        return False, f"cannot reach NATS at {nats_url}: {type(exc).__name__}"
+        return False, f"cannot reach NATS at {settings.nats_url}: {type(exc).__name__}"
     try:
         inbox = nc.new_inbox()
         answers: asyncio.Queue[Msg] = asyncio.Queue()
@@ -84,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default=socket.gethostname(), help="whose answer counts")
     args = parser.parse_args(argv)
     healthy, detail = asyncio.run(
-        probe(RuntimeSettings().nats_url, args.service, args.host, args.live, args.timeout)
+        probe(RuntimeSettings(), args.service, args.host, args.live, args.timeout)
     )
     print(detail)
     return 0 if healthy else 1

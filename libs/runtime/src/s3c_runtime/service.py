@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 from faststream import FastStream
-from faststream.nats import NatsBroker
+from faststream.nats import NatsBroker, NatsUserPassword
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 from pydantic import BaseModel
@@ -48,6 +48,7 @@ class Service(Generic[S]):
         self.settings = settings
         self.store: StoreSettings | None = settings if isinstance(settings, StoreSettings) else None
         self.log = logging.getLogger(f"s3c.{name}")
+        credentials = self.settings.nats_credentials  # its bus user, when it has one
         self.broker = NatsBroker(
             self.settings.nats_servers,
             name=f"s3c-{name}",
@@ -55,6 +56,8 @@ class Service(Generic[S]):
             logger=self.log,
             log_level=logging.DEBUG,  # one line a message is too much at INFO
             apply_types=False,
+            security=NatsUserPassword(*credentials) if credentials else None,
+            inbox_prefix=self.settings.nats_inbox_prefix,
         )
         self.app = FastStream(self.broker, logger=self.log)
         self._mongo: AsyncMongoClient[Doc] | None = None

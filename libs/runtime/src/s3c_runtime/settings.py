@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field, field_validator
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -18,6 +21,10 @@ class RuntimeSettings(BaseSettings):
 
     # One server, or a cluster's servers separated by commas (`nats_servers` splits them).
     nats_url: str = Field("nats://127.0.0.1:4222", validation_alias=env("NATS_URL", "NATS_URL"))
+    # Who this process is on the bus (`s3c up` gives each service its own user and password);
+    # empty: no credentials. A URL may carry them instead (nats://user:password@host:4222).
+    nats_user: str = Field("", pattern=r"^[A-Za-z0-9_-]*$", validation_alias=env("NATS_USER"))
+    nats_password: SecretStr = Field(SecretStr(""), validation_alias=env("NATS_PASSWORD"))
     # Copies JetStream keeps of each stream: 1 on one server, 3 on a three-node cluster.
     stream_replicas: int = Field(1, ge=1, le=5, validation_alias=env("STREAM_REPLICAS"))
     log_level: str = Field("INFO", validation_alias=env("LOG_LEVEL", "LOG_LEVEL"))
@@ -30,6 +37,29 @@ class RuntimeSettings(BaseSettings):
     def nats_servers(self) -> list[str]:
         """The server URLs to connect to: a client that loses one reconnects to another."""
         return [url.strip() for url in self.nats_url.split(",") if url.strip()]
+
+    @property
+    def nats_inbox_prefix(self) -> str:
+        """Where replies to this process come back: `_INBOX.<user>` when it has a user, so the
+        server can let each user subscribe to its own replies only (`s3c up`'s users do)."""
+        names = [self.nats_user, *(urlsplit(url).username or "" for url in self.nats_servers)]
+        user = next((name for name in names if name), "")
+        return f"_INBOX.{user}" if user else "_INBOX"
+
+    @property
+    def nats_credentials(self) -> tuple[str, str] | None:
+        """(user, password) to connect with, when this process has a bus user."""
+        if not self.nats_user:
+            return None
+        return self.nats_user, self.nats_password.get_secret_value()
+
+    def nats_options(self) -> dict[str, Any]:
+        """Keyword arguments for `nats.connect`: the credentials, if any, and the inbox prefix
+        that goes with them."""
+        options: dict[str, Any] = {"inbox_prefix": self.nats_inbox_prefix}
+        if (credentials := self.nats_credentials) is not None:
+            options["user"], options["password"] = credentials
+        return options
 
     @field_validator("debug", mode="before")
     @classmethod

@@ -1,5 +1,6 @@
 """The cost audit: replay every terminal execution event from the event log, recompute its cost
-and compare it with the ledger, then check the roll-ups against the ledger's total.
+and compare it with the ledger, then check the roll-ups against the ledger's total, overall and
+per owner.
 
 It reads the stream a batch at a time and looks up only that batch's records, so memory stays
 bounded by the batch (plus the ids of the executions checked), however long the stream. One audit
@@ -16,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from s3c_events import CostAudit, ExecutionCompleted, ExecutionFailed, streams, subjects
+from s3c_events.owners import owner_of
 from s3c_runtime.mongo import Doc
 
 from s3c_billing.domain.audit import AuditTally
@@ -70,6 +72,12 @@ class CostAuditor:
                 await asyncio.sleep(0)  # the cursor hands over many records without waiting
         tally.check_total("function roll-ups", await self._sum(self.store.function_rollups(None)))
         tally.check_total("hourly roll-ups", await self._sum(self.store.hourly(SYSTEM)))
+        tally.check_owner_totals(
+            "function roll-ups", await self._by_owner(self.store.function_rollups(None))
+        )
+        tally.check_owner_totals(
+            "owner roll-ups", await self._by_owner(self.store.owner_hourly(None))
+        )
         return tally.report()
 
     @staticmethod
@@ -77,4 +85,13 @@ class CostAuditor:
         result = Decimal(0)
         async for doc in docs:
             result = EXACT.add(result, Decimal(doc["totalCost"]))
+        return result
+
+    @staticmethod
+    async def _by_owner(docs: AsyncIterator[Doc]) -> dict[str, Decimal]:
+        """Roll-up totals summed per owner."""
+        result: dict[str, Decimal] = {}
+        async for doc in docs:
+            owner = owner_of(doc.get("owner"))
+            result[owner] = EXACT.add(result.get(owner, Decimal(0)), Decimal(doc["totalCost"]))
         return result

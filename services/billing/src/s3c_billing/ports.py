@@ -37,14 +37,23 @@ class CostStore(TierSource, Protocol):
         """Charges whose UTC hour bucket is within [first_hour, last_hour]."""
         ...
 
-    def hour_rollups(self, first_hour: str, last_hour: str) -> AsyncIterator[Doc]:
-        """Every hourly roll-up (each function's and the system's) within the hours."""
+    def function_hours(
+        self, first_hour: str, last_hour: str, owner: str | None = None
+    ) -> AsyncIterator[Doc]:
+        """Each function's hourly roll-ups (not the system's) within the hours; with an owner,
+        only that owner's functions'."""
         ...
 
     def hourly(
         self, function_id: str, first_hour: str | None = None, last_hour: str | None = None
     ) -> AsyncIterator[Doc]:
         """One function's hourly roll-ups (`*`: the system's), by hour, within the hours given."""
+        ...
+
+    def owner_hourly(
+        self, owner: str | None, first_hour: str | None = None, last_hour: str | None = None
+    ) -> AsyncIterator[Doc]:
+        """One owner's hourly roll-ups (None: every owner's), by hour, within the hours given."""
         ...
 
     def function_rollups(self, function_ids: Collection[str] | None = None) -> AsyncIterator[Doc]:

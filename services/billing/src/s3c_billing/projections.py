@@ -57,7 +57,8 @@ async def bill_batch(
 
 
 class FunctionVersionsProjection:
-    """Tier inputs per function version, and the code-storage lifetime of each function."""
+    """Tier inputs per function version, the code-storage lifetime and the owner of each
+    function."""
 
     name = "billing-functions"
     stream = streams.FUNCTIONS
@@ -80,7 +81,8 @@ class FunctionVersionsProjection:
                 ops.append(
                     UpdateOne(
                         {"_id": fn.id},
-                        {"$set": {f"versions.{fn.version}": version, "name": fn.name},
+                        {"$set": {f"versions.{fn.version}": version, "name": fn.name,
+                                  "owner": fn.owner},
                          "$setOnInsert": {"storedFrom": event.occurred_at}},
                         upsert=True,
                     )

@@ -1,9 +1,13 @@
 """Billing's queries, answered from its read models: system costs over a period, hourly trends,
-one function's totals, one execution's cost."""
+one function's totals, one execution's cost.
+
+Each takes an optional owner: with one, it answers from that owner's executions only, and
+another owner's function or execution is not found; without one (admin), from every owner's,
+with the system's own costs (scaling, storage) added."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,6 +20,7 @@ from s3c_events import (
     SystemCosts,
     utc_now,
 )
+from s3c_events.owners import owner_of, visible
 from s3c_runtime.mongo import Doc
 from s3c_runtime.rpc import RequestError
 
@@ -48,10 +53,32 @@ def money_view(doc: Doc | dict[str, Any], fields: Sequence[str] = MONEY) -> dict
     return out
 
 
+def owner(doc: Doc) -> str:
+    """A stored record's, roll-up's or function's owner (`local` if stored before owners)."""
+    return owner_of(doc.get("owner"))
+
+
+def seen_by(doc: Doc, asked: str | None) -> bool:
+    """Whether a request for `asked` (None: every owner) may see this record or function."""
+    return visible(owner(doc), asked)
+
+
+def hour_view(doc: Doc) -> dict[str, Any]:
+    return {
+        "hour": doc["hour"],
+        "executions": int(doc["executions"]),
+        "cost": float(doc["totalCost"]),
+        "costExact": doc["totalCost"],
+        # The parts of the total, for a chart stacked by kind of cost.
+        **money_view(doc, MONEY[:-1]),
+    }
+
+
 def cost_view(doc: Doc) -> dict[str, Any]:
     return {
         "executionId": doc["executionId"],
         "functionId": doc["functionId"],
+        "owner": owner(doc),
         "tier": doc["tier"],
         "status": doc.get("status"),
         "resourceUsage": doc.get("resourceUsage"),
@@ -101,13 +128,18 @@ class CostQueries:
         start, end = utc(query.start_date, EPOCH), utc(query.end_date, now)
         if end < start:
             raise RequestError("invalid", "endDate is before startDate", "endDate")
+        first, last = hour_bucket(start), hour_bucket(end)
         system_total, executions = Decimal(0), 0
+        totals = (
+            self.store.hourly(SYSTEM, first, last)
+            if query.owner is None
+            else self.store.owner_hourly(query.owner, first, last)
+        )
+        async for doc in totals:
+            system_total = EXACT.add(system_total, Decimal(doc["totalCost"]))
+            executions += int(doc["executions"])
         per_function: dict[str, dict[str, Any]] = {}
-        async for doc in self.store.hour_rollups(hour_bucket(start), hour_bucket(end)):
-            if doc["functionId"] == SYSTEM:
-                system_total = EXACT.add(system_total, Decimal(doc["totalCost"]))
-                executions += int(doc["executions"])
-                continue
+        async for doc in self.store.function_hours(first, last, query.owner):
             entry = per_function.setdefault(
                 doc["functionId"], {"total": Decimal(0), "executions": 0}
             )
@@ -126,11 +158,15 @@ class CostQueries:
                 per_function.items(), key=lambda kv: kv[1]["total"], reverse=True
             )
         ]
-        scaling, scaling_events = await self._scaling(start, end)
-        storage = await self._storage(start, end)
+        # Scaling and storage are the system's costs, no owner's: only an admin's answer has them.
+        scaling, scaling_events, storage = Decimal(0), 0, Decimal(0)
+        if query.owner is None:
+            scaling, scaling_events = await self._scaling(start, end)
+            storage = await self._storage(start, end)
         average = EXACT.divide(system_total, Decimal(executions)) if executions else Decimal(0)
         return {
             "period": {"start": start.isoformat(), "end": end.isoformat()},
+            "owner": query.owner,
             "totalExecutions": executions,
             "functionCosts": function_costs,
             "scalingEvents": scaling_events,
@@ -159,33 +195,39 @@ class CostQueries:
         start, end = utc(query.from_, now - timedelta(hours=24)), utc(query.to, now)
         if end < start:
             raise RequestError("invalid", "'to' is before 'from'", "to")
-        series = self.store.hourly(
-            query.function_id or SYSTEM, hour_bucket(start), hour_bucket(end)
-        )
-        hourly = [
-            {
-                "hour": d["hour"],
-                "executions": int(d["executions"]),
-                "cost": float(d["totalCost"]),
-                "costExact": d["totalCost"],
-                # The parts of the total, for a chart stacked by kind of cost.
-                **money_view(d, MONEY[:-1]),
-            }
-            async for d in series
-        ]
+        first, last = hour_bucket(start), hour_bucket(end)
+        series: AsyncIterator[Doc] | None
+        if query.function_id is not None:
+            mine = await self._may_see(query.function_id, query.owner)
+            series = self.store.hourly(query.function_id, first, last) if mine else None
+        elif query.owner is not None:
+            series = self.store.owner_hourly(query.owner, first, last)
+        else:
+            series = self.store.hourly(SYSTEM, first, last)
+        hourly = [hour_view(d) async for d in series] if series is not None else []
         return {
             "from": start.isoformat(),
             "to": end.isoformat(),
             "functionId": query.function_id,
+            "owner": query.owner,
             "hourly": hourly,
         }
 
+    async def _may_see(self, function_id: str, to: str | None) -> bool:
+        """Whether an owner (None: admin) may see a function's costs. Another owner's function
+        shows no hours, as an unknown one has none: its existence is not revealed."""
+        if to is None:
+            return True
+        known = await self.store.function_rollup(function_id)
+        known = known or await self.store.function_version(function_id)
+        return known is None or seen_by(known, to)
+
     async def function(self, query: FunctionCosts) -> dict[str, Any]:
         doc = await self.store.function_rollup(query.function_id)
-        storage = await self._storage(EPOCH, utc_now(), query.function_id)
         known = doc or await self.store.function_version(query.function_id)
-        if known is None:
+        if known is None or not seen_by(known, query.owner):
             raise RequestError("not_found", f"no costs known for function '{query.function_id}'")
+        storage = await self._storage(EPOCH, utc_now(), query.function_id)
         doc = doc or {}
         executions = int(doc.get("executions", 0))
         average = (
@@ -195,6 +237,7 @@ class CostQueries:
         )
         return {
             "functionId": query.function_id,
+            "owner": owner(known),
             "functionName": doc.get("functionName") or known.get("name"),
             "tier": doc.get("tier"),
             "executionCount": executions,
@@ -215,11 +258,15 @@ class CostQueries:
 
     async def executions(self, query: ExecutionCostList) -> dict[str, Any]:
         found = await self.store.cost_records(set(query.execution_ids))
-        return {"costs": {eid: cost_view(doc) for eid, doc in found.items()}}
+        return {
+            "costs": {
+                eid: cost_view(doc) for eid, doc in found.items() if seen_by(doc, query.owner)
+            }
+        }
 
     async def execution(self, query: ExecutionCost) -> dict[str, Any]:
         doc = await self.store.cost_record(query.execution_id)
-        if doc is None:
+        if doc is None or not seen_by(doc, query.owner):
             raise RequestError(
                 "not_found", f"execution '{query.execution_id}' has not been costed (yet)"
             )

@@ -2,11 +2,14 @@
 
 - `function_versions`: tier inputs of every function version, and how long its code is stored.
 - `execution_costs`: one cost record per execution (the first terminal event wins), with the
-  stream sequence of that event (`seq`).
-- `cost_rollups`: per function totals (`fn|<id>`), hourly per function (`hour|<hour>|<id>`) and
-  hourly system-wide (`hour|<hour>|*`). Money is kept as decimal strings and summed in Python
-  (`domain.ledger`), never in the database; each document remembers the last stream sequence it
-  applied (`_seq`), and its write is guarded by it.
+  stream sequence of that event (`seq`) and its `owner`.
+- `cost_rollups`: per function totals (`fn|<id>`), hourly per function (`hour|<hour>|<id>`),
+  hourly system-wide (`hour|<hour>|*`) and hourly per owner (`owner|<hour>|<owner>`, kind
+  `owner`); a function's roll-ups carry its `owner`. Money is kept as decimal strings and summed
+  in Python (`domain.ledger`), never in the database; each document remembers the last stream
+  sequence it applied (`_seq`), and its write is guarded by it.
+
+Documents written before owners existed have no `owner`: they are `local`'s (`owned_by`).
 - `scaling_charges`: one charge per scaling event.
 """
 
@@ -17,10 +20,11 @@ from typing import cast
 
 from pymongo import UpdateOne
 from pymongo.asynchronous.database import AsyncDatabase
+from s3c_events.owners import LOCAL
 from s3c_events.tiers import Tier
 from s3c_runtime.mongo import Doc, bulk_apply, guarded_upsert
 
-from s3c_billing.domain.ledger import Costed, Money, Rollup, RollupKey
+from s3c_billing.domain.ledger import SYSTEM, Costed, Money, Rollup, RollupKey
 
 VERSIONS = "function_versions"
 RECORDS = "execution_costs"
@@ -31,6 +35,7 @@ CHARGES = "scaling_charges"
 async def ensure_indexes(db: AsyncDatabase[Doc]) -> None:
     await db[RECORDS].create_index("functionId")
     await db[ROLLUPS].create_index([("kind", 1), ("functionId", 1), ("hour", 1)])
+    await db[ROLLUPS].create_index([("kind", 1), ("owner", 1), ("hour", 1)])
     await db[CHARGES].create_index("hour")
 
 
@@ -50,6 +55,7 @@ def rollup_from_doc(doc: Doc) -> Rollup:
         seq=int(doc.get("_seq", 0)),
         function_name=doc.get("functionName"),
         tier=cast("Tier | None", doc.get("tier")),
+        owner=doc.get("owner"),
     )
 
 
@@ -71,13 +77,20 @@ def rollup_fields(rollup: Rollup) -> Doc:
             "tier": rollup.tier,
         }
     else:
-        fields |= {"kind": "hour", "hour": key.hour, "functionId": key.function_id}
+        fields |= {"kind": key.kind, "hour": key.hour, "functionId": key.function_id}
+    if rollup.owner is not None:
+        fields["owner"] = rollup.owner
     return fields
 
 
 def hours(first_hour: str | None, last_hour: str | None) -> Doc:
     bounds = {"$gte": first_hour, "$lte": last_hour}
     return {op: hour for op, hour in bounds.items() if hour is not None}
+
+
+def owned_by(owner: str) -> Doc:
+    """The filter on `owner`: a document without one (written before owners) is `local`'s."""
+    return {"owner": {"$in": [owner, None]}} if owner == LOCAL else {"owner": owner}
 
 
 class MongoCostStore:
@@ -119,16 +132,34 @@ class MongoCostStore:
         async for doc in self.charges.find({"hour": hours(first_hour, last_hour)}):
             yield doc
 
-    async def hour_rollups(self, first_hour: str, last_hour: str) -> AsyncIterator[Doc]:
-        async for doc in self.rollup_docs.find(
-            {"kind": "hour", "hour": hours(first_hour, last_hour)}
-        ):
+    async def function_hours(
+        self, first_hour: str, last_hour: str, owner: str | None = None
+    ) -> AsyncIterator[Doc]:
+        query: Doc = {
+            "kind": "hour",
+            "functionId": {"$ne": SYSTEM},
+            "hour": hours(first_hour, last_hour),
+        }
+        if owner is not None:
+            query |= owned_by(owner)
+        async for doc in self.rollup_docs.find(query):
             yield doc
 
     async def hourly(
         self, function_id: str, first_hour: str | None = None, last_hour: str | None = None
     ) -> AsyncIterator[Doc]:
         query: Doc = {"kind": "hour", "functionId": function_id}
+        if first_hour is not None or last_hour is not None:
+            query["hour"] = hours(first_hour, last_hour)
+        async for doc in self.rollup_docs.find(query).sort("hour", 1):
+            yield doc
+
+    async def owner_hourly(
+        self, owner: str | None, first_hour: str | None = None, last_hour: str | None = None
+    ) -> AsyncIterator[Doc]:
+        query: Doc = {"kind": "owner"}
+        if owner is not None:
+            query["owner"] = owner
         if first_hour is not None or last_hour is not None:
             query["hour"] = hours(first_hour, last_hour)
         async for doc in self.rollup_docs.find(query).sort("hour", 1):

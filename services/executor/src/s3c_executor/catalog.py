@@ -7,6 +7,9 @@ command, and NATS delivers them to this process's connection before any later re
 callback, before a request's handler starts). A function created a moment ago and not yet seen
 is a miss, and the registry answers from a read model that holds its own writes. An entry older
 than `ttl` is asked again, in case this process missed events while disconnected.
+
+Names are unique per owner, so a name is looked up within an owner (`name_scope`): the catalog
+keeps its own index by (owner, name) beside the cache's.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from nats.aio.client import Client
 from nats.errors import NoRespondersError
 from nats.errors import TimeoutError as NatsTimeout
 from s3c_events import FunctionDetail, FunctionState, Reply
+from s3c_events.owners import name_scope
 from s3c_runtime.functions import FunctionCache
 from s3c_runtime.rpc import RequestError
 
@@ -56,15 +60,30 @@ class FunctionCatalog(FunctionCache):
     ) -> None:
         super().__init__(ttl, clock)
         self.lookup = lookup
+        self._named: dict[tuple[str, str], str] = {}  # (owner, name) -> function id
 
-    async def find(self, function_id: str | None = None, name: str | None = None) -> FunctionState:
-        """The function by id, else by name (as the registry's `function` query reads them)."""
+    def put(self, state: FunctionState) -> None:
+        super().put(state)
+        self._named[(state.owner, state.name)] = state.id
+
+    def fresh_named(self, owner: str, name: str) -> FunctionState | None:
+        """`owner`'s function named `name`, if it was learned less than `ttl` ago. An entry
+        left by a rename or a deletion finds a function of another name, or none: a miss."""
+        state = self.fresh(self._named.get((owner, name)))
+        return state if state is not None and (state.owner, state.name) == (owner, name) else None
+
+    async def find(
+        self, function_id: str | None = None, name: str | None = None, owner: str | None = None
+    ) -> FunctionState:
+        """The function by id (whoever owns it: admission checks that), else by name within
+        `owner` (local mode's when None), as the registry's `function` query reads them."""
         if function_id:
             state = self.fresh(function_id)
             query = FunctionDetail(function_id=function_id)
         elif name:
-            state = self.fresh_by_name(name)
-            query = FunctionDetail(name=name)
+            scope = name_scope(owner)
+            state = self.fresh_named(scope, name)
+            query = FunctionDetail(name=name, owner=scope)
         else:
             raise RequestError("invalid", "give functionId or name", "functionId")
         if state is None:

@@ -27,9 +27,9 @@ class Intake:
     async def _admit(
         self, request: ExecuteFunction | InvokeFunction, mode: admission.Mode
     ) -> ExecutionJob:
-        state = await self.functions.find(request.function_id, request.name)
+        state = await self.functions.find(request.function_id, request.name, request.owner)
         verdict = admission.admit(
-            state, request.input, mode, request.execution_id or new_id(), utc_now()
+            state, request.input, mode, request.execution_id or new_id(), utc_now(), request.owner
         )
         if isinstance(verdict, admission.Refusal):
             raise RequestError(verdict.code, verdict.message, verdict.field)

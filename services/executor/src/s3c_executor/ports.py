@@ -8,7 +8,7 @@ in-memory fakes behind the same ports.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Protocol
 
 from s3c_events import Event, ExecutionJob, FunctionState
@@ -60,28 +60,34 @@ class ExecutionStore(Protocol):
     async def execution(self, execution_id: str) -> Doc | None: ...
 
     def executions(
-        self, function_id: str | None, status: str | None, limit: int
+        self, function_id: str | None, status: str | None, limit: int, owner: str | None = None
     ) -> AsyncIterator[Doc]:
-        """Records, newest first (by `createdAt`), of one function and status if given."""
+        """Records, newest first (by `createdAt`), of one function, status and owner if given."""
         ...
 
     async def rollup(self, key: str) -> Doc | None:
-        """One roll-up document by its key (`stats.GLOBAL`, `stats.function_key(...)`)."""
+        """One roll-up document by its key (`stats.GLOBAL`, `stats.function_key(...)`,
+        `stats.owner_key(...)`)."""
         ...
 
-    async def minute_rollups(self, first: str, last: str) -> dict[str, Doc]:
-        """The per-minute roll-ups from minute `first` to `last` (inclusive), by minute."""
+    async def minute_rollups(
+        self, minutes: Sequence[str], owner: str | None = None
+    ) -> dict[str, Doc]:
+        """The per-minute roll-ups of these minutes (`YYYY-MM-DDTHH:MM`) that have one, by
+        minute: the system's, or one owner's."""
         ...
 
-    def function_rollups(self) -> AsyncIterator[Doc]:
-        """Every function's roll-up."""
+    def function_rollups(self, owner: str | None = None) -> AsyncIterator[Doc]:
+        """Every function's roll-up (of one owner's functions if given)."""
         ...
 
 
 class Functions(Protocol):
     async def find(
-        self, function_id: str | None = None, name: str | None = None
-    ) -> FunctionState: ...
+        self, function_id: str | None = None, name: str | None = None, owner: str | None = None
+    ) -> FunctionState:
+        """The function by id, else by name within `owner` (None: local mode's)."""
+        ...
 
 
 class Outbox(Protocol):

@@ -9,9 +9,10 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from s3c_events import streams, subjects
+from s3c_events.owners import owner_of
 from s3c_runtime.mongo import Doc, bulk_apply, guarded_upsert, unseen_by_aggregate
 from s3c_runtime.poison import ensure_storable
-from s3c_runtime.projector import Applied
+from s3c_runtime.projector import CHECKPOINTS, Applied
 
 from s3c_executor.domain import stats
 from s3c_executor.domain.stats import BUCKETS_MS, Delta
@@ -107,18 +108,29 @@ class ExecutionsProjection:
 
 
 async def seed_rollups(target: AsyncCollection[Doc], checkpoint: int) -> int:
-    """Build the roll-ups from the records if they have none yet (records kept by a version
-    without roll-ups): one scan, once, before the projector starts. Each document is guarded by
-    the checkpoint, as if a batch ending there had written it, so events after the checkpoint
-    are added by the projector as usual, and a second seeding (a replica starting at the same
-    time, a crash half-way) changes nothing. Returns the number of documents written."""
+    """Build the roll-ups from the records where they are missing: all of them for records kept
+    by a version without roll-ups, the owners' ones for records kept by a version without owners.
+    One scan, once, before the projector starts. Each document is guarded by the checkpoint, as
+    if a batch ending there had written it, so events after the checkpoint are added by the
+    projector as usual, and a second seeding (a replica starting at the same time, a crash
+    half-way) changes nothing. Returns the number of roll-up documents written."""
     rollups = stats_of(target)
-    if await rollups.find_one({"_id": stats.GLOBAL}) or not await target.find_one({}):
+    marks = target.database[CHECKPOINTS]
+    owners_mark = {"_id": f"{rollups.name}:owners-seeded"}
+    has_global = await rollups.find_one({"_id": stats.GLOBAL}) is not None
+    if has_global and await marks.find_one(owners_mark):
         return 0
-    fields = ("status", "createdAt", "endTime", "duration", "functionId")
+    if not await target.find_one({}):
+        # Nothing recorded yet: the projector builds every roll-up from the first event.
+        await marks.update_one(owners_mark, {"$set": {"at": checkpoint}}, upsert=True)
+        return 0
+    fields = ("status", "createdAt", "endTime", "duration", "functionId", "owner")
     docs = stats.totals([d async for d in target.find({}, dict.fromkeys(fields, 1))])
+    if has_global:  # only the owners' roll-ups are missing
+        docs = {k: v for k, v in docs.items() if stats.is_owners(k)}
     ops = [guarded_upsert(k, checkpoint, {"$set": v}) for k, v in docs.items() if k != stats.GLOBAL]
     await bulk_apply(rollups, ops)
+    await marks.update_one(owners_mark, {"$set": {"at": checkpoint}}, upsert=True)
     if stats.GLOBAL in docs:  # last: its presence says the seeding is done
         await bulk_apply(
             rollups, [guarded_upsert(stats.GLOBAL, checkpoint, {"$set": docs[stats.GLOBAL]})]
@@ -130,11 +142,15 @@ async def ensure_indexes(collection: AsyncCollection[Doc]) -> None:
     await collection.create_index([("functionId", 1), ("createdAt", -1)])
     await collection.create_index([("status", 1), ("createdAt", -1)])
     await collection.create_index([("createdAt", -1)])
+    await collection.create_index([("owner", 1), ("createdAt", -1)])
+    await collection.create_index([("owner", 1), ("status", 1), ("createdAt", -1)])
+    await stats_of(collection).create_index([("kind", 1), ("owner", 1)])
 
 
 def view(doc: Doc) -> dict[str, Any]:
     record = {k: v for k, v in unstored(doc).items() if k not in ("_seq", "terminalEventId")}
     record["_id"] = record.get("id", doc["_id"])
+    record["owner"] = owner_of(record.get("owner"))  # a record kept before owners: local mode's
     if "coldStart" in record:
         record["coldStart"] = bool(record["coldStart"])  # the embedded store returns 1/0
     return record

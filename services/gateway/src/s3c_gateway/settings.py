@@ -3,7 +3,7 @@ it has no MongoDB setting at all."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from s3c_runtime.settings import RuntimeSettings, env
 
 from s3c_gateway.connections import ConnectionLimits
@@ -27,6 +27,12 @@ class GatewaySettings(RuntimeSettings):
     # Requests per second per client address (0: no limit), and the burst allowed.
     rate_limit: float = Field(1000.0, validation_alias=env("RATE_LIMIT"))
     rate_burst: float = Field(0.0, validation_alias=env("RATE_BURST"))  # 0: twice the rate
+    # One more admin key (owner `admin`), never stored: bootstraps the first keys. With no key at
+    # all the gateway runs in local mode, and only on a loopback address.
+    admin_key: SecretStr = Field(SecretStr(""), validation_alias=env("ADMIN_KEY"))
+    # Origins allowed to call the REST API from a browser and open the WebSocket (comma-separated;
+    # empty: same origin only).
+    cors_origins: str = Field("", validation_alias=env("CORS_ORIGINS"))
     # The built web UI; empty: `ui/dist` of the checkout the gateway runs from.
     ui_dist: str = Field("", validation_alias=env("UI_DIST"))
 

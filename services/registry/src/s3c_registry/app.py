@@ -1,17 +1,21 @@
-"""The registry service: the function commands and queries and the `function.*` events it
-documents, wired at start-up by `bootstrap`."""
+"""The registry service: the function and key commands and queries, and the `function.*` and
+`key.*` events it documents, wired at start-up by `bootstrap`."""
 
 from __future__ import annotations
 
 from s3c_events import (
     ActivateFunction,
+    CreateKey,
     DeactivateFunction,
     DeleteFunction,
     FunctionDetail,
     FunctionList,
+    KeyList,
     RegisterFunction,
+    RevokeKey,
     UpdateFunction,
 )
+from s3c_events.keys import KEY_EVENTS
 from s3c_events.registry import FUNCTION_EVENTS, SERVICE
 from s3c_events.subjects import EVENTS
 from s3c_runtime.projector import Projector
@@ -33,8 +37,8 @@ def build(
 
         @service.on_ready
         async def start() -> None:
-            ready, projector = await bootstrap(service)
-            projectors.append(projector)
+            ready, started = await bootstrap(service)
+            projectors.extend(started)
             handlers.bind(ready)
 
         @service.on_stop
@@ -49,5 +53,9 @@ def build(
     service.answer(DeleteFunction, handlers.delete, "delete a function")
     service.answer(FunctionList, handlers.list, "list functions")
     service.answer(FunctionDetail, handlers.detail, "one function by id or name")
+    service.answer(CreateKey, handlers.create_key, "store a new API key (its hash, never the key)")
+    service.answer(RevokeKey, handlers.revoke_key, "revoke an API key")
+    service.answer(KeyList, handlers.keys, "API keys, newest first, without their hashes")
     service.document_events(FUNCTION_EVENTS, f"{EVENTS}.function.{{{{functionId}}}}.{{type}}")
+    service.document_events(KEY_EVENTS, f"{EVENTS}.key.{{{{keyId}}}}.{{type}}")
     return service

@@ -1,5 +1,6 @@
-"""The `FunctionLog` port over JetStream: a command's events are appended with optimistic
-concurrency on the function's subject, then applied to the read model by its projector."""
+"""The `EventLog` port over JetStream: a command's events are appended with optimistic
+concurrency on their aggregate's subjects (a function's, a key's), then applied to the read
+model by its projector."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from s3c_runtime.bus import publish_event
 from s3c_runtime.projector import Applied, Projector
 
 
-class JetStreamFunctionLog:
+class JetStreamLog:
     def __init__(self, js: JetStreamContext, projector: Projector) -> None:
         self.js = js
         self.projector = projector

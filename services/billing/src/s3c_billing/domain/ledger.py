@@ -1,5 +1,6 @@
 """The ledger's rules, pure: the cost record of a run, which record counts for an execution (the
-first terminal event wins), and how counted records add into the roll-ups, exactly once.
+first terminal event wins), and how counted records add into the roll-ups (per function, per
+owner and system-wide), exactly once.
 
 Every record and roll-up carries the stream sequence it came from. A record counts when it is
 the execution's first terminal event; a roll-up takes a record only if its sequence is above the
@@ -22,7 +23,7 @@ from s3c_billing.domain.costs import EXACT, canonical, execution_cost, hour_buck
 
 # The money fields of a cost record and of a roll-up, as they are named on the wire and stored.
 MONEY = ("baseCost", "coldStartCost", "retryCost", "dataTransferCost", "totalCost")
-SYSTEM = "*"  # the function id of the system-wide hourly roll-ups
+SYSTEM = "*"  # the function id of the system-wide and of the per-owner hourly roll-ups
 
 Terminal = ExecutionCompleted | ExecutionFailed
 
@@ -66,6 +67,7 @@ def cost_record(event: Terminal, tier: Tier) -> ExecutionCosted:
         input_bytes=event.input_bytes,
         output_bytes=event.output_bytes,
         start_time=event.start_time,
+        owner=event.owner,
     )
 
 
@@ -161,38 +163,54 @@ class Money:
 
 @dataclass(frozen=True)
 class RollupKey:
-    """One roll-up: a function's all-time totals, or one UTC hour of a function or of the
-    system (`function_id == SYSTEM`)."""
+    """One roll-up: a function's all-time totals (`function`), one UTC hour of a function or of
+    the whole system (`hour`; the system's has `function_id == SYSTEM`), or one UTC hour of one
+    owner's executions (`owner`)."""
 
-    kind: Literal["function", "hour"]
+    kind: Literal["function", "hour", "owner"]
     function_id: str
     hour: str | None = None
+    owner: str | None = None  # an `owner` roll-up's owner
+
+    @classmethod
+    def of_owner(cls, owner: str, hour: str) -> RollupKey:
+        return cls("owner", SYSTEM, hour, owner)
 
     @property
     def id(self) -> str:
         if self.kind == "function":
             return f"fn|{self.function_id}"
+        if self.kind == "owner":
+            return f"owner|{self.hour}|{self.owner}"
         return f"hour|{self.hour}|{self.function_id}"
+
+    @property
+    def per_function(self) -> bool:
+        """A function's roll-up (all-time or hourly): it belongs to the function's owner."""
+        return self.function_id != SYSTEM
 
     @classmethod
     def parse(cls, rollup_id: str) -> RollupKey:
-        """The key of an id: `fn|<function>` or `hour|<hour>|<function or *>`."""
+        """The key of an id: `fn|<function>`, `hour|<hour>|<function or *>` or
+        `owner|<hour>|<owner>` (neither ids nor owners contain `|`)."""
         parts = rollup_id.split("|")
         if parts[0] == "fn" and len(parts) == 2:
             return cls("function", parts[1])
         if parts[0] == "hour" and len(parts) == 3:
             return cls("hour", parts[2], parts[1])
+        if parts[0] == "owner" and len(parts) == 3:
+            return cls.of_owner(parts[2], parts[1])
         raise ValueError(f"not a roll-up id: {rollup_id!r}")
 
 
 def rollup_keys(record: ExecutionCosted) -> tuple[RollupKey, ...]:
-    """Every roll-up a record adds into. Roll-ups per owner (DESIGN 12) will be one more key here,
-    once terminal events carry the owner: nothing else in the ledger changes."""
+    """Every roll-up a record adds into."""
     hour = hour_bucket(record.start_time)
     return (
         RollupKey("function", record.function_id),
         RollupKey("hour", record.function_id, hour),
         RollupKey("hour", SYSTEM, hour),
+        RollupKey.of_owner(record.owner, hour),
     )
 
 
@@ -210,6 +228,8 @@ class Rollup:
     # Function roll-ups name the function as its latest record does.
     function_name: str | None = None
     tier: Tier | None = None
+    # A function's roll-ups (all-time and hourly) carry its owner, as its latest record names it.
+    owner: str | None = None
 
     def add(self, costed: Costed) -> Rollup:
         """These totals with one more record; a record at or below `seq` is in them already."""
@@ -227,6 +247,7 @@ class Rollup:
             seq=costed.seq,
             function_name=r.function_name if named else self.function_name,
             tier=r.tier if named else self.tier,
+            owner=r.owner if self.key.per_function else self.key.owner,
         )
 
 

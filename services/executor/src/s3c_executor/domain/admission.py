@@ -12,6 +12,7 @@ from typing import Any, Literal
 from s3c_events import ExecutionJob, ExecutionRequested, FunctionSnapshot, FunctionState, tiers
 from s3c_events.executor import MAX_INPUT_BYTES, input_bytes
 from s3c_events.jsonvalue import JsonValueError, check
+from s3c_events.owners import visible
 
 Mode = Literal["async", "sync"]
 
@@ -20,9 +21,9 @@ Mode = Literal["async", "sync"]
 class Refusal:
     """Why a run is refused, as the RPC error it becomes (`code` maps to an HTTP status)."""
 
-    code: Literal["conflict", "too_large", "invalid"]
+    code: Literal["not_found", "conflict", "too_large", "invalid"]
     message: str
-    field: str
+    field: str | None
 
 
 def snapshot(state: FunctionState) -> FunctionSnapshot:
@@ -36,15 +37,24 @@ def snapshot(state: FunctionState) -> FunctionSnapshot:
         timeout=state.config.timeout,
         retry_count=state.config.retry_count,
         tier=tiers.determine_tier(len(state.code), state.config.timeout),
+        owner=state.owner,
     )
 
 
 def admit(
-    state: FunctionState, value: Any, mode: Mode, execution_id: str, now: datetime
+    state: FunctionState,
+    value: Any,
+    mode: Mode,
+    execution_id: str,
+    now: datetime,
+    owner: str | None = None,
 ) -> ExecutionJob | Refusal:
-    """The job to run, or why not: an inactive function (409), an input over 256 KiB (413), or
-    one that may not cross into the system (400: the gateway checks it at the door, and so does
-    this for integrators who send the command themselves)."""
+    """The job to run, or why not: another owner's function than the caller's (404, the answer
+    an unknown function gets, so its existence is not revealed), an inactive function (409), an
+    input over 256 KiB (413), or one that may not cross into the system (400: the gateway checks
+    it at the door, and so does this for integrators who send the command themselves)."""
+    if not visible(state.owner, owner):
+        return Refusal("not_found", f"function '{state.id}' not found", None)
     try:
         check(value, "input")
     except JsonValueError as exc:
@@ -84,4 +94,5 @@ def requested(job: ExecutionJob) -> ExecutionRequested:
         input_bytes=job.input_bytes,
         mode=job.mode,
         occurred_at=job.requested_at,
+        owner=fn.owner,
     )

@@ -188,6 +188,7 @@ class Attempt:
             cold_start=cold,
             history=self.history,
             occurred_at=at,
+            owner=job.function.owner,
         )
 
     def record(self, started_at: datetime, result: RunResult) -> AttemptRecord:
@@ -214,6 +215,7 @@ class Attempt:
                     record=record,
                     retry_in_ms=backoff_ms(self.number),
                     history=self.history,
+                    owner=job.function.owner,
                 )
             )
         return Finish(terminal(job, [*self.history, record], result))
@@ -250,6 +252,7 @@ def terminal(
         "output_bytes": len(result.output.encode()) if result.ok and result.output else 0,
         "instance_id": result.instance_id,
         "mode": job.mode,
+        "owner": job.function.owner,
     }
     if result.ok:
         return ExecutionCompleted(event_id=f"{job.execution_id}-completed", output=output, **fields)

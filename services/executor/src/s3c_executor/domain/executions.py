@@ -19,6 +19,13 @@ from s3c_events import (
 )
 
 TERMINAL = ("completed", "failed")
+EVENTS = (
+    ExecutionRequested,
+    ExecutionStarted,
+    ExecutionAttemptFailed,
+    ExecutionCompleted,
+    ExecutionFailed,
+)
 RANK = {"pending": 0, "running": 1, "completed": 2, "failed": 2}
 
 Record = dict[str, Any]
@@ -42,6 +49,8 @@ def evolve(record: Record | None, event: Event) -> Record:
     r: Record = dict(record or {})
     status = r.get("status")
     r.setdefault("id", event.aggregate_id)
+    if isinstance(event, EVENTS):
+        r.setdefault("owner", event.owner)  # every event of a run names the same owner
     r.setdefault("attempts", [])
     r.setdefault("logs", [])
     if isinstance(event, ExecutionRequested):

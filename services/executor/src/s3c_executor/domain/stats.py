@@ -2,11 +2,13 @@
 
 The roll-ups are a sum over execution records: `global` (counts by status, the duration sum and
 histogram of finished runs), one document per minute (runs created in it; runs finished in it,
-by their `endTime`: completed, failed, duration sum and histogram) and one per function
-(executions, completed, failed, duration sum, the latest `createdAt`). An event moves one record
-from one state to the next, so its effect on the roll-ups is `contribution(after) -
-contribution(before)`: pending -> running -> completed is counted once whatever the path, and an
-event that changes nothing adds nothing. Durations are summed as integer microseconds, so sums
+by their `endTime`: completed, failed, duration sum and histogram), one per function
+(executions, completed, failed, duration sum, the latest `createdAt`, and its owner), and the
+same as `global` and per minute again for each owner (`owner|<owner>`, `omin|<owner>|<minute>`),
+so one owner's figures are as cheap as the system's. An event moves one record from one state to
+the next, so its effect on the roll-ups is `contribution(after) - contribution(before)`: pending
+-> running -> completed is counted once whatever the path, and an event that changes nothing
+adds nothing. Durations are summed as integer microseconds, so sums
 are exact and do not depend on how events were grouped into batches.
 
 Every roll-up document remembers the last stream sequence it applied (`_seq`); `fold` adds only
@@ -21,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from s3c_events import Event
+from s3c_events.owners import owner_of
 
 from s3c_executor.domain.executions import TERMINAL, Record, evolve
 
@@ -32,6 +35,8 @@ HISTOGRAM = tuple(f"h{i}" for i in range(len(BUCKETS_MS) + 1))  # per bucket, no
 GLOBAL = "global"
 MINUTE_PREFIX = "min|"
 FUNCTION_PREFIX = "fn|"
+OWNER_PREFIX = "owner|"
+OWNER_MINUTE_PREFIX = "omin|"
 
 Tally = dict[str, int]
 
@@ -45,12 +50,32 @@ def function_key(function_id: str) -> str:
     return f"{FUNCTION_PREFIX}{function_id}"
 
 
+def owner_key(owner: str | None) -> str:
+    """One owner's `global` (None: the system's own). Owners hold no `|`, so keys never meet."""
+    return GLOBAL if owner is None else f"{OWNER_PREFIX}{owner}"
+
+
+def owner_minute_key(owner: str | None, minute: str) -> str:
+    """One owner's minute (None: the system's), sorting by time within the owner."""
+    return minute_key(minute) if owner is None else f"{OWNER_MINUTE_PREFIX}{owner}|{minute}"
+
+
+def is_owners(key: str) -> bool:
+    """Whether a roll-up is one owner's (the ones added with owners)."""
+    return key.startswith((OWNER_PREFIX, OWNER_MINUTE_PREFIX))
+
+
 def labels(key: str) -> dict[str, str]:
     """Fields that say what a roll-up document counts (for people reading the database)."""
     if key.startswith(MINUTE_PREFIX):
         return {"kind": "minute", "minute": key.removeprefix(MINUTE_PREFIX)}
     if key.startswith(FUNCTION_PREFIX):
         return {"kind": "function", "functionId": key.removeprefix(FUNCTION_PREFIX)}
+    if key.startswith(OWNER_PREFIX):
+        return {"kind": "owner", "owner": key.removeprefix(OWNER_PREFIX)}
+    if key.startswith(OWNER_MINUTE_PREFIX):
+        owner, minute = key.removeprefix(OWNER_MINUTE_PREFIX).split("|", 1)
+        return {"kind": "ownerMinute", "owner": owner, "minute": minute}
     return {"kind": key}
 
 
@@ -77,8 +102,8 @@ def micros(duration_ms: float) -> int:
 
 @dataclass(frozen=True)
 class Delta:
-    """What one event changed in one roll-up document: amounts to add, and times to keep the
-    latest of (`lastRunAt`)."""
+    """What one event changed in one roll-up document: amounts to add, and texts to keep the
+    latest of (`lastRunAt`; a function's `owner`, set once)."""
 
     key: str
     counts: Mapping[str, int] = field(default_factory=dict)
@@ -93,14 +118,18 @@ def contribution(record: Mapping[str, Any] | None) -> Contribution:
     if not record or record.get("status") not in STATUSES:
         return {}
     status = str(record["status"])
-    out: Contribution = {GLOBAL: ({status: 1}, {})}
+    owner = owner_of(record.get("owner"))
+    scopes = (None, owner)  # the system's roll-ups and the owner's
+    out: Contribution = {owner_key(s): ({status: 1}, {}) for s in scopes}
     created = record.get("createdAt")
     if created:
-        out[minute_key(minute_of(created))] = ({"created": 1}, {})
+        for scope in scopes:
+            out[owner_minute_key(scope, minute_of(created))] = ({"created": 1}, {})
     function_id = record.get("functionId")
     if function_id:
         latest = {"lastRunAt": str(created)} if isinstance(created, str) else {}
-        out[function_key(str(function_id))] = ({"executions": 1}, latest)
+        # A function's owner never changes: kept like a latest time, it is set once.
+        out[function_key(str(function_id))] = ({"executions": 1}, {**latest, "owner": owner})
     if status in TERMINAL:
         duration = float(record.get("duration") or 0.0)
         finished = {
@@ -108,11 +137,12 @@ def contribution(record: Mapping[str, Any] | None) -> Contribution:
             "durationUs": micros(duration),
             HISTOGRAM[bucket_of(duration)]: 1,
         }
-        _add(out[GLOBAL][0], {k: v for k, v in finished.items() if k != status})
         end = record.get("endTime") or created
-        if end:
-            minute = out.setdefault(minute_key(minute_of(end)), ({}, {}))[0]
-            _add(minute, finished)
+        for scope in scopes:
+            _add(out[owner_key(scope)][0], {k: v for k, v in finished.items() if k != status})
+            if end:
+                minute = out.setdefault(owner_minute_key(scope, minute_of(end)), ({}, {}))[0]
+                _add(minute, finished)
         if function_id:
             fn = out[function_key(str(function_id))][0]
             _add(fn, {status: 1, "durationUs": micros(duration)})

@@ -16,20 +16,33 @@ from s3c_events import (
     RegisterFunction,
     UpdateFunction,
 )
+from s3c_events.owners import LOCAL, visible
 from s3c_events.registry import Runtime
+
+from s3c_registry.domain.errors import Rejected
+
+__all__ = ["Rejected"]
 
 # Changing any of these makes a new version: executions record the version they ran.
 VERSIONED_FIELDS = ("code", "runtime", "config")
 
 
-class Rejected(Exception):
-    """The command breaks a rule; `code` is invalid | conflict | not_found."""
+def not_found(function_id: str) -> Rejected:
+    return Rejected("not_found", f"function '{function_id}' not found")
 
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
+
+def check_owner(state: FunctionState, owner: str | None) -> None:
+    """A command or query for one owner sees another owner's function as unknown: the same
+    answer, so it does not learn that the function exists."""
+    if not visible(state.owner, owner):
+        raise not_found(state.id)
+
+
+def name_key(owner: str, name: str) -> str:
+    """The key a name is reserved under: names are unique per owner. Local mode's names keep
+    the bare name they were reserved under before owners existed; another owner's has a dot
+    (neither an owner nor a name can hold one), so the two never meet."""
+    return name if owner == LOCAL else f"{owner}.{name}"
 
 
 def check_code(compile_error: str | None) -> None:
@@ -72,8 +85,11 @@ def register(
         version=1,
         created_at=now,
         updated_at=now,
+        owner=cmd.owner,
     )
-    return FunctionRegistered(function_id=function_id, function=state, occurred_at=now)
+    return FunctionRegistered(
+        function_id=function_id, owner=cmd.owner, function=state, occurred_at=now
+    )
 
 
 def update(
@@ -109,12 +125,16 @@ def update(
         )
         events.append(
             FunctionUpdated(
-                function_id=state.id, function=new_state, changed=changed, occurred_at=now
+                function_id=state.id,
+                owner=state.owner,
+                function=new_state,
+                changed=changed,
+                occurred_at=now,
             )
         )
     if cmd.status is not None and cmd.status != state.status:
         version = state.version + (1 if any(f in changed for f in VERSIONED_FIELDS) else 0)
-        events.append(set_status(state.id, cmd.status, version, now))
+        events.append(set_status(state, cmd.status, version, now))
     return events
 
 
@@ -133,14 +153,15 @@ def new_name(state: FunctionState, cmd: UpdateFunction) -> str | None:
     return cmd.name if cmd.name is not None and cmd.name != state.name else None
 
 
-def set_status(function_id: str, status: str, version: int, now: datetime) -> Event:
-    if status == "active":
-        return FunctionActivated(function_id=function_id, version=version, occurred_at=now)
-    return FunctionDeactivated(function_id=function_id, version=version, occurred_at=now)
+def set_status(state: FunctionState, status: str, version: int, now: datetime) -> Event:
+    kind = FunctionActivated if status == "active" else FunctionDeactivated
+    return kind(function_id=state.id, owner=state.owner, version=version, occurred_at=now)
 
 
 def delete(state: FunctionState, now: datetime) -> FunctionDeleted:
-    return FunctionDeleted(function_id=state.id, name=state.name, occurred_at=now)
+    return FunctionDeleted(
+        function_id=state.id, owner=state.owner, name=state.name, occurred_at=now
+    )
 
 
 def evolve(state: FunctionState | None, event: Event) -> FunctionState | None:
