@@ -59,7 +59,11 @@ async def test_validation_and_api_errors_use_the_envelope() -> None:
     ).status_code == 400
     conflict = await call("GET", "/boom")
     assert conflict.status_code == 409 and conflict.json()["field"] == "name"
-    assert (await call("GET", "/nowhere")).json() == {"success": False, "error": "Not Found"}
+    assert (await call("GET", "/nowhere")).json() == {
+        "success": False,
+        "error": "Not Found",
+        "code": "not_found",
+    }
 
 
 async def test_a_slow_client_is_dropped_not_buffered() -> None:

@@ -23,9 +23,11 @@ from s3c_runtime.service import Service
 from s3c_gateway import errors, ui
 from s3c_gateway.bodylimit import BodyLimit
 from s3c_gateway.catalog import FunctionCatalog
+from s3c_gateway.errors import ANY_REQUEST, refusals
 from s3c_gateway.hub import CostWaiter, Hub, to_ws_message
 from s3c_gateway.ratelimit import RateLimit
 from s3c_gateway.routes import costs, executions, functions, metrics
+from s3c_gateway.schemas import Alive, Readiness
 from s3c_gateway.service_client import ServiceClient
 from s3c_gateway.settings import GatewaySettings
 
@@ -86,6 +88,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url="/docs",
         openapi_url="/openapi.json",
+        responses=refusals(*ANY_REQUEST),
     )
     app.state.hub = hub
     app.state.audit_gate = asyncio.Lock()
@@ -99,11 +102,17 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(costs.router)
     app.include_router(metrics.router)
 
-    @app.get("/healthz", tags=["ops"], summary="The gateway process is alive")
+    @app.get("/healthz", tags=["ops"], summary="The gateway process is alive", response_model=Alive)
     async def healthz() -> dict[str, Any]:
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["ops"], summary="NATS is connected and every service answers")
+    @app.get(
+        "/readyz",
+        tags=["ops"],
+        summary="NATS is connected and every service answers",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "Not ready: `services` says why"}},
+    )
     async def readyz() -> JSONResponse:
         nats_ok = service.nc.is_connected
 

@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import JSONResponse
 from s3c_events import CostAudit, CostTrends, FunctionCosts, SystemCosts
 
+from s3c_gateway import schemas
 from s3c_gateway.deps import audit_gate, client
-from s3c_gateway.errors import ApiError
+from s3c_gateway.errors import ApiError, refusals
 from s3c_gateway.service_client import ServiceClient
 
 router = APIRouter(prefix="/api/costs", tags=["costs"])
@@ -43,7 +44,11 @@ def ok(data: Any) -> JSONResponse:
     return JSONResponse({"success": True, "data": data})
 
 
-@router.get("/system", summary="System costs over whole UTC hours touching [startDate, endDate]")
+@router.get(
+    "/system",
+    summary="System costs over whole UTC hours touching [startDate, endDate]",
+    response_model=schemas.Ok[schemas.SystemCosts],
+)
 async def system_costs(
     services: Client,
     start_date: Annotated[datetime | None, Query(alias="startDate")] = None,
@@ -55,7 +60,11 @@ async def system_costs(
     return ok(await services.call(SystemCosts.SUBJECT, query))
 
 
-@router.get("/trends", summary="Hourly cost and executions (UTC hours; default: the last 24 h)")
+@router.get(
+    "/trends",
+    summary="Hourly cost and executions (UTC hours; default: the last 24 h)",
+    response_model=schemas.Ok[schemas.Trends],
+)
 async def cost_trends(
     services: Client,
     from_: Annotated[datetime | None, Query(alias="from")] = None,
@@ -68,7 +77,12 @@ async def cost_trends(
     return ok(await services.call(CostTrends.SUBJECT, query))
 
 
-@router.get("/functions/{function_id}", summary="One function's cost totals")
+@router.get(
+    "/functions/{function_id}",
+    summary="One function's cost totals",
+    response_model=schemas.Ok[schemas.FunctionCosts],
+    responses=refusals(404),
+)
 async def function_costs(function_id: str, services: Client) -> JSONResponse:
     return ok(await services.call(FunctionCosts.SUBJECT, FunctionCosts(function_id=function_id)))
 
@@ -78,6 +92,7 @@ async def function_costs(function_id: str, services: Client) -> JSONResponse:
     summary="Recompute every cost from the event log and report differences",
     description="It replays the whole log, so one runs at a time: while one runs, another "
     f"request gets 429 with `Retry-After` ({AUDIT_RETRY_AFTER_S} s).",
+    response_model=schemas.Ok[schemas.Audit],
 )
 async def audit(services: Client, running: AuditGate) -> JSONResponse:
     if running.locked():

@@ -23,7 +23,8 @@ from s3c_events.jsonvalue import JsonValueError
 
 from s3c_gateway.catalog import FunctionCatalog
 from s3c_gateway.deps import catalog, client
-from s3c_gateway.errors import ApiError
+from s3c_gateway.errors import ApiError, refusals
+from s3c_gateway.schemas import Execution, FunctionFailure, Ok, Outcome, Queued
 from s3c_gateway.service_client import ServiceClient
 
 router = APIRouter(tags=["executions"])
@@ -36,6 +37,26 @@ INPUT_RULES = (
     "object key that contains U+0000 or begins with `$`; anything else is a 400 naming the part "
     f"(`input.a[2]: ...`). At most {MAX_INPUT_BYTES} bytes of JSON (413)."
 )
+# The bodies the run routes read themselves (any JSON may be an input), for the document.
+RUN_BODY = {
+    "requestBody": {
+        "required": False,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"input": {"description": "the function's input"}},
+                }
+            }
+        },
+    }
+}
+URL_BODY = {
+    "requestBody": {
+        "required": False,
+        "content": {"application/json": {"schema": {"description": "the function's input"}}},
+    }
+}
 
 
 def ok(data: Any, status: int = 200) -> JSONResponse:
@@ -106,6 +127,9 @@ async def invoke(
     status_code=202,
     summary="Queue a run (202, pending)",
     description=f'The body is `{{"input": ...}}`. {INPUT_RULES}',
+    response_model=Ok[Queued],
+    responses=refusals(404, 409, 413),
+    openapi_extra=RUN_BODY,
 )
 async def execute(function_id: str, request: Request, services: Client) -> JSONResponse:
     value = await read_input(request)
@@ -116,7 +140,11 @@ async def execute(function_id: str, request: Request, services: Client) -> JSONR
 @router.post(
     "/api/functions/{function_id}/invoke",
     summary="Run and wait for the outcome (sync)",
-    description=f'The body is `{{"input": ...}}`. {INPUT_RULES}',
+    description=f'The body is `{{"input": ...}}`. {INPUT_RULES} A run that fails is still a '
+    '200: its `status` is "failed", with `error` and `errorKind`.',
+    response_model=Ok[Outcome],
+    responses=refusals(404, 409, 413),
+    openapi_extra=RUN_BODY,
 )
 async def invoke_function(
     function_id: str, request: Request, functions: Catalog, services: Client
@@ -137,12 +165,33 @@ ERROR_STATUS = {
     "compile": 500,
     "unsupported": 501,
 }
+# For the document: each failure status with the kinds of failure that answer it.
+FAILED_AS = {
+    status: ", ".join(kind for kind, s in ERROR_STATUS.items() if s == status)
+    for status in sorted(set(ERROR_STATUS.values()))
+}
 
 
 @router.post(
     "/fn/{name}",
     summary="Function URL: the body is the input, the response is the output",
     description=f"The body is the input (empty: null). {INPUT_RULES}",
+    responses={
+        200: {
+            "description": "The function's output (any JSON value)",
+            "content": {"application/json": {"schema": {}}},
+            "headers": {
+                "X-Execution-Id": {"schema": {"type": "string"}},
+                "X-Duration-Ms": {"schema": {"type": "string"}, "description": "run time"},
+            },
+        },
+        **{
+            status: {"model": FunctionFailure, "description": f"The function failed: {kinds}"}
+            for status, kinds in FAILED_AS.items()
+        },
+        **refusals(404, 409, 413),
+    },
+    openapi_extra=URL_BODY,
 )
 async def function_url(
     name: str, request: Request, functions: Catalog, services: Client
@@ -185,7 +234,11 @@ async def with_costs(
     return records
 
 
-@router.get("/api/executions", summary="Executions, newest first, each with its cost")
+@router.get(
+    "/api/executions",
+    summary="Executions, newest first, each with its cost",
+    response_model=Ok[list[Execution]],
+)
 async def list_executions(
     services: Client,
     function_id: Annotated[str | None, Query(alias="functionId")] = None,
@@ -197,7 +250,10 @@ async def list_executions(
 
 
 @router.get(
-    "/api/functions/{function_id}/executions", summary="One function's executions, with costs"
+    "/api/functions/{function_id}/executions",
+    summary="One function's executions, with costs",
+    response_model=Ok[list[Execution]],
+    responses=refusals(404),
 )
 async def function_executions(
     function_id: str,
@@ -212,7 +268,10 @@ async def function_executions(
 
 
 @router.get(
-    "/api/executions/{execution_id}", summary="One execution with its attempts, logs and cost"
+    "/api/executions/{execution_id}",
+    summary="One execution with its attempts, logs and cost",
+    response_model=Ok[Execution],
+    responses=refusals(404),
 )
 async def get_execution(execution_id: str, services: Client) -> JSONResponse:
     record = await services.call(

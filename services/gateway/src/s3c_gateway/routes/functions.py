@@ -19,6 +19,8 @@ from s3c_events import (
 
 from s3c_gateway.catalog import FunctionCatalog
 from s3c_gateway.deps import catalog, client
+from s3c_gateway.errors import refusals
+from s3c_gateway.schemas import Function, FunctionRemoved, Ok, RunStats
 from s3c_gateway.service_client import ServiceClient
 from s3c_gateway.views import function_view
 
@@ -31,7 +33,7 @@ def ok(data: Any, status: int = 200) -> JSONResponse:
     return JSONResponse({"success": True, "data": data}, status_code=status)
 
 
-@router.get("", summary="List functions, newest first")
+@router.get("", summary="List functions, newest first", response_model=Ok[list[Function]])
 async def list_functions(
     services: Client, status: Annotated[Literal["active", "inactive"] | None, Query()] = None
 ) -> JSONResponse:
@@ -39,7 +41,13 @@ async def list_functions(
     return ok([function_view(f) for f in data])
 
 
-@router.post("", status_code=201, summary="Register a function (its code must compile)")
+@router.post(
+    "",
+    status_code=201,
+    summary="Register a function (its code must compile)",
+    response_model=Ok[Function],
+    responses=refusals(409, 413),
+)
 async def create_function(
     services: Client, functions: Catalog, body: RegisterFunction
 ) -> JSONResponse:
@@ -49,7 +57,11 @@ async def create_function(
 
 
 # Before `/{function_id}`, which would take "stats" for an id.
-@router.get("/stats", summary="Run figures of every function that ran, latest run first")
+@router.get(
+    "/stats",
+    summary="Run figures of every function that ran, latest run first",
+    response_model=Ok[list[RunStats]],
+)
 async def functions_stats(services: Client) -> JSONResponse:
     """`[{functionId, executions, completed, failed, lastRunAt, avgDurationMs}]` from the
     executor's per-function roll-ups; a function that never ran is not listed (its figures are
@@ -57,21 +69,31 @@ async def functions_stats(services: Client) -> JSONResponse:
     return ok(await services.call(FunctionRunStats.SUBJECT, FunctionRunStats()))
 
 
-@router.get("/{function_id}/stats", summary="One function's run figures")
+@router.get(
+    "/{function_id}/stats",
+    summary="One function's run figures",
+    response_model=Ok[RunStats],
+    responses=refusals(404),
+)
 async def function_stats(function_id: str, services: Client, functions: Catalog) -> JSONResponse:
     await functions.by_id(function_id)  # 404 for an unknown function
     rows = await services.call(FunctionRunStats.SUBJECT, FunctionRunStats(function_id=function_id))
     return ok(rows[0])
 
 
-@router.get("/{function_id}", summary="One function")
+@router.get(
+    "/{function_id}", summary="One function", response_model=Ok[Function], responses=refusals(404)
+)
 async def get_function(services: Client, function_id: str) -> JSONResponse:
     data = await services.call(FunctionDetail.SUBJECT, FunctionDetail(function_id=function_id))
     return ok(function_view(data))
 
 
 @router.put(
-    "/{function_id}", summary="Change a function; code, runtime or config make a new version"
+    "/{function_id}",
+    summary="Change a function; code, runtime or config make a new version",
+    response_model=Ok[Function],
+    responses=refusals(404, 409, 413),
 )
 async def update_function(
     services: Client, function_id: str, body: FunctionChanges
@@ -81,7 +103,12 @@ async def update_function(
     return ok(function_view(data))
 
 
-@router.delete("/{function_id}", summary="Delete a function")
+@router.delete(
+    "/{function_id}",
+    summary="Delete a function",
+    response_model=Ok[FunctionRemoved],
+    responses=refusals(404),
+)
 async def delete_function(services: Client, functions: Catalog, function_id: str) -> JSONResponse:
     data = await services.call(DeleteFunction.SUBJECT, DeleteFunction(function_id=function_id))
     functions.drop(function_id)

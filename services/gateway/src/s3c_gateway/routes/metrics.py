@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
@@ -25,6 +25,7 @@ from s3c_events import (
 
 from s3c_gateway.deps import client
 from s3c_gateway.errors import ApiError
+from s3c_gateway.schemas import Metrics, Ok, ScalingDecision, Timeseries
 from s3c_gateway.service_client import ServiceClient
 
 router = APIRouter(tags=["metrics"])
@@ -54,7 +55,11 @@ async def overview(
     return metrics, functions, scaler
 
 
-@router.get("/api/metrics", summary="System overview (seed fields plus p50/p99 and executions/s)")
+@router.get(
+    "/api/metrics",
+    summary="System overview (seed fields plus p50/p99 and executions/s)",
+    response_model=Ok[Metrics],
+)
 async def get_metrics(services: Client) -> JSONResponse:
     metrics, _, _ = await overview(services)
     return JSONResponse({"success": True, "data": metrics})
@@ -63,6 +68,7 @@ async def get_metrics(services: Client) -> JSONResponse:
 @router.get(
     "/api/metrics/timeseries",
     summary="Per-minute runs, rate and durations, and the recent queue depth (oldest first)",
+    response_model=Ok[Timeseries],
 )
 async def timeseries(
     services: Client, minutes: Annotated[int, Query(ge=1, le=1440)] = 15
@@ -79,7 +85,11 @@ async def timeseries(
     return JSONResponse({"success": True, "data": {**series, "queue": queue or []}})
 
 
-@router.get("/api/metrics/scaling-history", summary="Scaling decisions, newest first")
+@router.get(
+    "/api/metrics/scaling-history",
+    summary="Scaling decisions, newest first",
+    response_model=Ok[list[ScalingDecision]],
+)
 async def scaling_history(
     services: Client, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> JSONResponse:
@@ -143,7 +153,16 @@ def exposition(metrics: dict[str, Any], costs: dict[str, Any] | None) -> bytes:
 
 
 @router.get(
-    "/metrics/prometheus", response_class=PlainTextResponse, summary="Prometheus text exposition"
+    "/metrics/prometheus",
+    summary="Prometheus text exposition",
+    # `Response`, not `PlainTextResponse`: the refusals stay documented as the JSON they are.
+    response_class=Response,
+    responses={
+        200: {
+            "description": "Prometheus text format 0.0.4",
+            "content": {"text/plain": {"schema": {"type": "string"}}},
+        }
+    },
 )
 async def prometheus(services: Client) -> PlainTextResponse:
     (metrics, _, _), costs = await asyncio.gather(
