@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from s3c_events import CostAudit, CostTrends, FunctionDetail, InvokeFunction, SystemCosts
 from s3c_gateway import errors
+from s3c_gateway.auth import KeyRing
 from s3c_gateway.catalog import FunctionCatalog
 from s3c_gateway.deps import client
 from s3c_gateway.routes import costs, executions
@@ -57,6 +58,7 @@ def make_app(services: FakeServices) -> FastAPI:
     app.dependency_overrides[client] = lambda: services
     app.state.catalog = FunctionCatalog(services)  # type: ignore[arg-type]
     app.state.audit_gate = asyncio.Lock()
+    app.state.keys, app.state.loopback = KeyRing(), True  # local mode: no keys, loopback
     return app
 
 

@@ -70,7 +70,7 @@ async def test_a_slow_client_is_dropped_not_buffered() -> None:
     hub = Hub(queue_size=3)
     fast: asyncio.Queue[str | None] = asyncio.Queue(3)
     slow: asyncio.Queue[str | None] = asyncio.Queue(3)
-    hub.clients |= {fast, slow}
+    hub.clients |= {fast: None, slow: None}
     for i in range(3):
         hub.broadcast({"type": "t", "data": i})
         json.loads(await fast.get())  # the fast client keeps up

@@ -14,7 +14,7 @@ from s3c_gateway.errors import ANY_REQUEST
 
 ROOT = Path(__file__).resolve().parents[3]
 ENVELOPE = "#/components/schemas/ErrorBody"
-ANY_JSON = {("post", "/fn/{name}")}  # a function URL answers its function's output, any JSON
+ANY_JSON = {("post", "/fn/{name}"), ("post", "/fn/{owner}/{name}")}  # function URLs answer any JSON
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import httpx
 from fastapi import FastAPI
 from prometheus_client.parser import text_string_to_metric_families
 from s3c_events import ExecutionMetrics, FunctionList, ScalerStatus, SystemCosts
+from s3c_gateway.auth import KeyRing
 from s3c_gateway.deps import client
 from s3c_gateway.errors import ApiError
 from s3c_gateway.routes import metrics
@@ -54,6 +55,7 @@ async def scrape(services: FakeServices) -> httpx.Response:
     app = FastAPI()
     app.include_router(metrics.router)
     app.dependency_overrides[client] = lambda: services
+    app.state.keys, app.state.loopback = KeyRing(), True  # local mode
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
         return await http.get("/metrics/prometheus")

@@ -18,7 +18,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_defaults_run_locally() -> None:
     settings = GatewaySettings()
-    assert (settings.host, settings.port) == ("0.0.0.0", 5000)
+    assert (settings.host, settings.port) == ("127.0.0.1", 5000)
     assert settings.nats_url == "nats://127.0.0.1:4222"
     assert (settings.max_body_bytes, settings.rate_limit, settings.rate_burst) == (1048576, 1000, 0)
     assert settings.request_timeout == 5.0

@@ -1,9 +1,12 @@
-// The frame of every page: the navigation landmark, the live indicator, and the routed page.
+// The frame of every page: the navigation landmark, the live indicator, who this tab acts as, the
+// sign-in dialog a 401 opens, and the routed page.
 import { Suspense } from "react";
 import { NavLink, Outlet } from "react-router";
-import { Activity, Coins, Gauge, LayoutDashboard, ListChecks, SquareFunction, Zap } from "lucide-react";
+import { Activity, Coins, Gauge, KeyRound, LayoutDashboard, ListChecks, SquareFunction, Zap } from "lucide-react";
 import { Loading } from "@/components/ui";
+import { Account, AuthGate } from "@/features/auth";
 import { useLiveStatus } from "@/lib/live";
+import { useMe } from "@/lib/me";
 
 const LINKS = [
   { to: "/", label: "Dashboard", icon: LayoutDashboard, end: true },
@@ -13,6 +16,7 @@ const LINKS = [
   { to: "/costs", label: "Costs", icon: Coins, end: false },
   { to: "/load-test", label: "Load test", icon: Gauge, end: false },
 ];
+const ADMIN_LINKS = [{ to: "/keys", label: "Keys", icon: KeyRound, end: false }];
 
 function LiveIndicator() {
   const status = useLiveStatus();
@@ -26,19 +30,22 @@ function LiveIndicator() {
 }
 
 export function Layout() {
+  const me = useMe();
+  const links = me.data?.scopes.includes("admin") ? [...LINKS, ...ADMIN_LINKS] : LINKS;
   return (
     <div className="min-h-screen md:flex">
       <header className="border-b border-slate-200 bg-white md:w-56 md:shrink-0 md:border-r md:border-b-0">
         <div className="md:sticky md:top-0">
-        <div className="flex items-center justify-between gap-2 px-4 py-3 md:flex-col md:items-start md:py-5">
+        <div className="flex flex-wrap items-center justify-between gap-2 px-4 py-3 md:flex-col md:flex-nowrap md:items-start md:py-5">
           <a href="/" className="flex items-center gap-2 font-semibold text-slate-900">
             <Zap aria-hidden className="h-5 w-5 text-indigo-600" /> S3-for-Compute
           </a>
           <LiveIndicator />
+          <Account />
         </div>
         <nav aria-label="Main" className="overflow-x-auto px-2 pb-2 md:overflow-visible md:pb-0">
           <ul className="flex gap-1 md:flex-col">
-            {LINKS.map(({ to, label, icon: Icon, end }) => (
+            {links.map(({ to, label, icon: Icon, end }) => (
               <li key={to}>
                 <NavLink
                   to={to}
@@ -63,6 +70,7 @@ export function Layout() {
           <Outlet />
         </Suspense>
       </main>
+      <AuthGate />
     </div>
   );
 }

@@ -14,6 +14,7 @@ const ExecutionDetailPage = lazy(() => import("@/features/executions").then((m) 
 const MonitoringPage = lazy(() => import("@/features/monitoring"));
 const CostsPage = lazy(() => import("@/features/costs"));
 const LoadTestPage = lazy(() => import("@/features/load-test"));
+const KeysPage = lazy(() => import("@/features/keys"));
 
 function NotFound() {
   return (
@@ -37,6 +38,7 @@ export const router = createBrowserRouter([
       { path: "/monitoring", element: <MonitoringPage /> },
       { path: "/costs", element: <CostsPage /> },
       { path: "/load-test", element: <LoadTestPage /> },
+      { path: "/keys", element: <KeysPage /> },
       { path: "*", element: <NotFound /> },
     ],
   },

@@ -81,6 +81,7 @@ const STATUS_STYLE: Record<string, string> = {
   running: "bg-sky-100 text-sky-800",
   pending: "bg-amber-100 text-amber-900",
   inactive: "bg-slate-200 text-slate-700",
+  revoked: "bg-red-100 text-red-800",
 };
 
 export function StatusBadge({ status }: { status: string }) {

@@ -1,5 +1,7 @@
-// The one typed client for the gateway's REST API: every call unwraps the `{success, data}`
-// envelope and turns `{success:false, error, field}` (or a network failure) into an ApiError.
+// The one typed client for the gateway's REST API: every call signs with the session's API key,
+// unwraps the `{success, data}` envelope and turns `{success:false, error, field}` (or a network
+// failure) into an ApiError. A 401 asks the session for a key; a 403 says which scope is missing.
+import { session } from "./session";
 
 export class ApiError extends Error {
   readonly status: number;
@@ -27,16 +29,29 @@ export function withQuery(path: string, query?: Query): string {
   return text ? `${path}?${text}` : path;
 }
 
-export async function request<T>(
-  method: string,
-  path: string,
-  options: { body?: unknown; query?: Query; signal?: AbortSignal } = {},
-): Promise<T> {
+/** A 403's message as the person reads it: what the key cannot do and the scope it lacks. */
+export function forbiddenMessage(serverText: string): string {
+  return /^this key cannot/i.test(serverText) ? serverText : `This key cannot do that: ${serverText}`;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  query?: Query;
+  signal?: AbortSignal;
+  /** Sign with this key instead of the session's (to try a key before keeping it). */
+  key?: string;
+}
+
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  const key = options.key ?? session.key;
+  if (key) headers.Authorization = `Bearer ${key}`;
   let response: Response;
   try {
     response = await fetch(withQuery(path, options.query), {
       method,
-      headers: options.body === undefined ? { Accept: "application/json" } : { "Content-Type": "application/json", Accept: "application/json" },
+      headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,
     });
@@ -55,7 +70,11 @@ export async function request<T>(
   }
   const envelope = (payload ?? {}) as { success?: boolean; data?: T; error?: string; field?: string; code?: string };
   if (!response.ok || envelope.success === false) {
-    const message = envelope.error ?? `${response.status} ${response.statusText || "request failed"}`;
+    let message = envelope.error ?? `${response.status} ${response.statusText || "request failed"}`;
+    // Only the session's own key can be wrong for the session: a trial key answers its caller, and a
+    // request sent before a sign-in landed says nothing about the new key.
+    if (response.status === 401 && options.key === undefined && key === session.key) session.reportUnauthorized(message);
+    if (response.status === 403) message = forbiddenMessage(message);
     throw new ApiError(response.status, message, envelope.field ?? null, envelope.code ?? null);
   }
   return (envelope.success === true ? envelope.data : payload) as T;

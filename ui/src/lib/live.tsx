@@ -1,8 +1,10 @@
-// The live connection shared by every page: status, batched messages, and a bounded feed.
+// The live connection shared by every page: status, batched messages, and a bounded feed. It signs
+// in with the session's key and reconnects whenever that key changes.
 import { createContext, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore, type ReactNode } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { Feed } from "@/lib/feed";
 import { ThrottledInvalidator } from "@/lib/live-cache";
+import { session } from "@/lib/session";
 import type { WsMessage } from "@/lib/types";
 import { LiveSocket, type LiveStatus } from "@/lib/ws";
 
@@ -15,13 +17,15 @@ const LiveContext = createContext<Live | null>(null);
 
 export function LiveProvider({ children, socket: given }: { children: ReactNode; socket?: LiveSocket }) {
   const client = useQueryClient();
-  const live = useMemo<Live>(() => ({ socket: given ?? new LiveSocket(), feed: new Feed(200) }), [given]);
+  const live = useMemo<Live>(() => ({ socket: given ?? new LiveSocket({ token: () => session.key }), feed: new Feed(200) }), [given]);
   useEffect(() => {
     const invalidator = new ThrottledInvalidator(client);
     const offFeed = live.socket.subscribe((batch) => live.feed.push(batch));
     const offCache = live.socket.subscribe((batch) => invalidator.handle(batch));
     live.socket.start();
+    const offKey = session.onKeyChange(() => live.socket.reconnect());
     return () => {
+      offKey();
       offFeed();
       offCache();
       invalidator.stop();

@@ -9,12 +9,16 @@ export type Tier = "basic" | "standard" | "premium" | "enterprise";
 export interface FunctionConfig {
   timeout: number;
   retryCount: number;
+  /** Who may call the function URL: "key" (an invoke key of the owner, the default) or "none". */
+  auth?: string;
   [key: string]: unknown;
 }
 
 export interface FunctionRecord {
   _id: string;
   id: string;
+  /** The tenant it belongs to; records from before owners existed read as "local". */
+  owner?: string;
   name: string;
   description: string;
   code: string;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { WsMessage } from "./types";
-import { LiveSocket, type SocketLike } from "./ws";
+import { LiveSocket, UNAUTHORIZED_CLOSE, withToken, type SocketLike } from "./ws";
 
 class FakeSocket implements SocketLike {
   onopen: ((ev: Event) => void) | null = null;
@@ -8,22 +8,23 @@ class FakeSocket implements SocketLike {
   onerror: ((ev: Event) => void) | null = null;
   onmessage: ((ev: MessageEvent) => void) | null = null;
   closed = false;
+  constructor(readonly url = "") {}
   open() {
     this.onopen?.(new Event("open"));
   }
   send(message: object | string) {
     this.onmessage?.(new MessageEvent("message", { data: typeof message === "string" ? message : JSON.stringify(message) }));
   }
-  close() {
+  close(code?: number) {
     if (this.closed) return;
     this.closed = true;
-    this.onclose?.(new CloseEvent("close"));
+    this.onclose?.(new CloseEvent("close", { code }));
   }
 }
 
 function harness(options = {}) {
   const sockets: FakeSocket[] = [];
-  const live = new LiveSocket({ url: "ws://test/ws", flushMs: 250, createSocket: () => { const s = new FakeSocket(); sockets.push(s); return s; }, ...options });
+  const live = new LiveSocket({ url: "ws://test/ws", flushMs: 250, createSocket: (url) => { const s = new FakeSocket(url); sockets.push(s); return s; }, ...options });
   return { live, sockets };
 }
 
@@ -134,5 +135,48 @@ describe("LiveSocket", () => {
     vi.advanceTimersByTime(60_000);
     expect(sockets).toHaveLength(1);
     expect(sockets[0].closed).toBe(true);
+  });
+
+  it("connects without a token while there is no key, and with ?token= when there is one", () => {
+    let key: string | null = null;
+    const { live, sockets } = harness({ token: () => key });
+    live.start();
+    vi.advanceTimersByTime(0);
+    expect(sockets[0].url).toBe("ws://test/ws");
+    key = "s3c_k1_a+b/c";
+    live.reconnect();
+    expect(sockets).toHaveLength(2);
+    expect(sockets[1].url).toBe("ws://test/ws?token=s3c_k1_a%2Bb%2Fc");
+    expect(withToken("ws://h/ws?x=1", "k")).toBe("ws://h/ws?x=1&token=k");
+  });
+
+  it("reconnects at once with the new key when asked, dropping the old socket", () => {
+    let key = "s3c_old";
+    const { live, sockets } = harness({ token: () => key });
+    live.start();
+    vi.advanceTimersByTime(0);
+    sockets[0].open();
+    key = "s3c_new";
+    live.reconnect();
+    expect(sockets[0].closed).toBe(true);
+    expect(sockets.map((s) => s.url)).toEqual(["ws://test/ws?token=s3c_old", "ws://test/ws?token=s3c_new"]);
+    sockets[1].open();
+    expect(live.status).toBe("live");
+  });
+
+  it("does not knock again with a key the gateway refused (4401) until reconnect", () => {
+    let key = "s3c_revoked";
+    const { live, sockets } = harness({ token: () => key, minBackoffMs: 500, maxBackoffMs: 4000 });
+    live.start();
+    vi.advanceTimersByTime(0);
+    sockets[0].open();
+    sockets[0].close(UNAUTHORIZED_CLOSE);
+    expect(live.status).toBe("reconnecting");
+    vi.advanceTimersByTime(60_000);
+    expect(sockets).toHaveLength(1);
+    key = "s3c_good";
+    live.reconnect();
+    expect(sockets).toHaveLength(2);
+    expect(sockets[1].url).toBe("ws://test/ws?token=s3c_good");
   });
 });

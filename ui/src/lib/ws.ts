@@ -1,6 +1,8 @@
 // The one WebSocket connection: reconnects with capped exponential backoff, and hands messages
 // to subscribers in batches (at most one delivery per `flushMs`), so a burst of hundreds of
-// events a second costs the page a few renders a second, not one per event.
+// events a second costs the page a few renders a second, not one per event. Outside local mode it
+// carries the API key as `?token=`; a socket the gateway closes for a bad key (code 4401) waits for
+// `reconnect()` (a sign-in) instead of knocking again with the same key.
 import type { WsMessage } from "./types";
 
 export type LiveStatus = "connecting" | "live" | "reconnecting";
@@ -22,6 +24,17 @@ export interface LiveSocketOptions {
   maxBackoffMs?: number;
   maxBuffer?: number;
   createSocket?: (url: string) => SocketLike;
+  /** The API key to connect with, read at every (re)connect; null connects without one. */
+  token?: () => string | null;
+}
+
+/** The close code the gateway uses for a missing, unknown or revoked key. */
+export const UNAUTHORIZED_CLOSE = 4401;
+
+/** `url` with `?token=<key>` (kept as is when there is no key). */
+export function withToken(url: string, token: string | null): string {
+  if (!token) return url;
+  return `${url}${url.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}`;
 }
 
 export function defaultSocketUrl(): string {
@@ -49,6 +62,7 @@ export class LiveSocket {
       maxBackoffMs: options.maxBackoffMs ?? 10_000,
       maxBuffer: options.maxBuffer ?? 2_000,
       createSocket: options.createSocket ?? ((url) => new WebSocket(url) as unknown as SocketLike),
+      token: options.token ?? (() => null),
     };
   }
 
@@ -74,6 +88,19 @@ export class LiveSocket {
     socket?.close();
   }
 
+  /** Drop the connection and connect again at once (the key changed). */
+  reconnect(): void {
+    if (this.stopped) return;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.attempts = 0;
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close();
+    if (socket) this.setStatus("reconnecting");
+    this.connect();
+  }
+
   subscribe(listener: BatchListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -97,7 +124,7 @@ export class LiveSocket {
 
   private connect(): void {
     if (this.stopped) return;
-    const socket = this.options.createSocket(this.options.url ?? defaultSocketUrl());
+    const socket = this.options.createSocket(withToken(this.options.url ?? defaultSocketUrl(), this.options.token()));
     this.socket = socket;
     socket.onopen = () => {
       this.attempts = 0;
@@ -105,10 +132,12 @@ export class LiveSocket {
     };
     socket.onmessage = (ev: MessageEvent) => this.receive(ev.data);
     socket.onerror = () => socket.close();
-    socket.onclose = () => {
+    socket.onclose = (ev: CloseEvent) => {
       if (this.socket !== socket || this.stopped) return;
       this.socket = null;
       this.setStatus("reconnecting");
+      // The same key would be refused again: wait for a sign-in to call reconnect().
+      if (ev?.code === UNAUTHORIZED_CLOSE) return;
       this.attempts += 1;
       this.retryTimer = setTimeout(() => this.connect(), this.backoff(this.attempts));
     };

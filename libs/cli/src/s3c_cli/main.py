@@ -1,5 +1,6 @@
 """`s3c`: run the embedded stack (`s3c up`), write the AsyncAPI document (`s3c asyncapi`), print
-the NATS users (`s3c nats-config`) and fresh secrets for compose (`s3c compose-env`)."""
+the NATS users (`s3c nats-config`) and fresh secrets for compose (`s3c compose-env`), audit the
+costs (`s3c audit`) and manage API keys (`s3c keys`)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import httpx
 from s3c_events import subjects
 
-from s3c_cli import busauth
+from s3c_cli import busauth, keys
+from s3c_cli.gateway import Gateway, GatewayError, add_connection_options
 from s3c_cli.processes import (
     SERVICES,
     STORE_SERVICES,
@@ -194,15 +197,19 @@ def compose_secrets() -> list[str]:
     return [*bus, *store, "S3C_ADMIN_KEY"]
 
 
-def audit(args: argparse.Namespace) -> int:
+def audit(args: argparse.Namespace, transport: httpx.BaseTransport | None = None) -> int:
     """Ask billing (through the gateway) to recompute every cost from the event log."""
-    with urllib.request.urlopen(f"{args.url.rstrip('/')}/api/costs/audit", timeout=300) as res:
-        report = json.loads(res.read())["data"]
+    with Gateway.from_args(args, transport) as gateway:
+        try:
+            report = gateway.call("GET", "/api/costs/audit", timeout=300)
+        except GatewayError as exc:
+            print(f"s3c audit: {exc}", file=sys.stderr)
+            return 1
     print(json.dumps(report, indent=2))
     return 0 if report["ok"] else 1
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="s3c", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p_up = sub.add_parser("up", help="run NATS, the store and the five services; UI on --port")
@@ -230,9 +237,14 @@ def main(argv: list[str] | None = None) -> int:
     p_audit = sub.add_parser(
         "audit", help="recompute every cost from the event log; exit 1 on differences"
     )
-    p_audit.add_argument("--url", default=os.environ.get("S3C_URL", "http://127.0.0.1:5000"))
+    add_connection_options(p_audit)
     p_audit.set_defaults(func=audit)
-    args = parser.parse_args(argv)
+    keys.add_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     result: int = args.func(args)
     return result
 

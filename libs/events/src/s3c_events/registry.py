@@ -22,9 +22,17 @@ Runtime = Literal["javascript", "python"]
 Status = Literal["active", "inactive"]
 
 
+FunctionAuth = Literal["key", "none"]
+
+
 class FunctionConfig(Message):
     timeout: int = Field(30_000, ge=1, le=MAX_TIMEOUT_MS, description="ms per attempt")
     retry_count: int = Field(3, ge=0, le=MAX_RETRY_COUNT, description="retries after the first try")
+    auth: FunctionAuth = Field(
+        "key",
+        description="who may call its function URL: `key` (an invoke key of its owner) or "
+        "`none` (anyone, like a Lambda function URL with auth type NONE)",
+    )
 
 
 class FunctionConfigInput(FunctionConfig):
@@ -39,6 +47,7 @@ class FunctionConfigPatch(Message):
 
     timeout: int | None = Field(None, ge=1, le=MAX_TIMEOUT_MS)
     retry_count: int | None = Field(None, ge=0, le=MAX_RETRY_COUNT)
+    auth: FunctionAuth | None = None
 
 
 class FunctionState(Message):

@@ -16,6 +16,7 @@ from s3c_events import (
     FunctionState,
     FunctionUpdated,
 )
+from s3c_events.owners import LOCAL
 
 
 class FunctionCache:
@@ -23,21 +24,21 @@ class FunctionCache:
         self.ttl = ttl
         self.clock = clock
         self._by_id: dict[str, tuple[float, FunctionState]] = {}
-        self._by_name: dict[str, str] = {}
+        self._by_name: dict[tuple[str, str], str] = {}  # (owner, name) -> id: unique per owner
 
     def put(self, state: FunctionState) -> None:
         old = self._by_id.get(state.id)
         if old and old[1].version > state.version:
             return  # an older version than the one known
-        if old and old[1].name != state.name:
-            self._by_name.pop(old[1].name, None)
+        if old and (old[1].owner, old[1].name) != (state.owner, state.name):
+            self._by_name.pop((old[1].owner, old[1].name), None)
         self._by_id[state.id] = (self.clock(), state)
-        self._by_name[state.name] = state.id
+        self._by_name[(state.owner, state.name)] = state.id
 
     def drop(self, function_id: str) -> None:
         old = self._by_id.pop(function_id, None)
-        if old and self._by_name.get(old[1].name) == function_id:
-            del self._by_name[old[1].name]
+        if old and self._by_name.get((old[1].owner, old[1].name)) == function_id:
+            del self._by_name[(old[1].owner, old[1].name)]
 
     def apply(self, event: Event) -> None:
         """Follow one `function.*` event. Synchronous on purpose: a caller applies it in its
@@ -66,6 +67,7 @@ class FunctionCache:
             return entry[1]
         return None
 
-    def fresh_by_name(self, name: str) -> FunctionState | None:
-        state = self.fresh(self._by_name.get(name))
-        return state if state is not None and state.name == name else None
+    def fresh_by_name(self, name: str, owner: str = LOCAL) -> FunctionState | None:
+        """The cached function of that name within `owner` (names are unique per owner)."""
+        state = self.fresh(self._by_name.get((owner, name)))
+        return state if state is not None and (state.owner, state.name) == (owner, name) else None

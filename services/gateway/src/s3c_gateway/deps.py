@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 
+from s3c_gateway.auth import LOCAL_PRINCIPAL, KeyRing, Principal, bearer
 from s3c_gateway.catalog import FunctionCatalog
+from s3c_gateway.errors import ApiError
 from s3c_gateway.service_client import ServiceClient
 
 
@@ -24,3 +28,66 @@ def audit_gate(request: Request) -> asyncio.Lock:
     """Held while a cost audit runs: one at a time per gateway."""
     gate: asyncio.Lock = request.app.state.audit_gate
     return gate
+
+
+UNAUTHORIZED = "a valid API key is required: send `Authorization: Bearer <key>`"
+# What a refusal says a key cannot do without each scope.
+ACTIONS = {
+    "read": "read functions, executions, metrics or costs",
+    "deploy": "create, change or delete functions",
+    "invoke": "run functions",
+    "admin": "manage keys or see every owner",
+}
+
+
+def unauthorized(message: str = UNAUTHORIZED) -> ApiError:
+    return ApiError(401, message, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
+
+
+def local_mode(request: Request) -> bool:
+    """No key exists and the gateway is bound to a loopback address: everyone acts as `local`."""
+    keys: KeyRing = request.app.state.keys
+    return not keys.configured and bool(request.app.state.loopback)
+
+
+def who(request: Request) -> Principal:
+    """The caller: local mode's principal, or the owner of a valid bearer key; else 401."""
+    if local_mode(request):
+        return LOCAL_PRINCIPAL
+    keys: KeyRing = request.app.state.keys
+    token = bearer(request.headers.get("authorization"))
+    principal = keys.authenticate(token) if token else None
+    if principal is None:
+        raise unauthorized()
+    return principal
+
+
+def optional_caller(request: Request) -> Principal | None:
+    """The caller if a valid key came with the request (or local mode), else None."""
+    try:
+        return who(request)
+    except ApiError:
+        return None
+
+
+def need(scope: str) -> Callable[[Request], Principal]:
+    """A dependency: the caller, who must hold `scope` (admin holds every scope); else 403."""
+
+    def check(request: Request) -> Principal:
+        principal = who(request)
+        if not principal.can(scope):
+            raise ApiError(
+                403,
+                f"This key cannot {ACTIONS[scope]}: it lacks the {scope} scope",
+                "forbidden",
+            )
+        return principal
+
+    return check
+
+
+Reader = Annotated[Principal, Depends(need("read"))]
+Deployer = Annotated[Principal, Depends(need("deploy"))]
+Invoker = Annotated[Principal, Depends(need("invoke"))]
+Admin = Annotated[Principal, Depends(need("admin"))]
+Caller = Annotated[Principal, Depends(who)]

@@ -14,6 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 STATUS_BY_CODE = {
     "invalid": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
     "not_found": 404,
     "conflict": 409,
     "too_large": 413,
@@ -40,9 +42,11 @@ class ErrorBody(BaseModel):
 # What any request may get before a route sees it: a request or parameter that does not parse
 # (400), a head or body sent too slowly (408), too many requests or connections from one client
 # (429), headers too large (431), too many connections in all or a service not answering (503).
-ANY_REQUEST = (400, 408, 429, 431, 503)
+ANY_REQUEST = (400, 401, 403, 408, 429, 431, 503)
 WHY = {
     400: "Invalid request: `field` names the parameter or part of the body",
+    401: "No valid API key (`Authorization: Bearer <key>`); outside local mode every /api route needs one",
+    403: "The key lacks the scope this needs",
     404: "Not found",
     408: "The request head or body took too long",
     409: "Conflict with the current state (a taken name, an inactive function)",

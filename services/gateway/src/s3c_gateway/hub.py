@@ -145,29 +145,41 @@ class CostWaiter:
         send(message)
 
 
+def owner_of(event: Event) -> str | None:
+    """Whose event it is (None: the system's, e.g. scaling, which every client may see)."""
+    owner = getattr(event, "owner", None)
+    return owner if isinstance(owner, str) else None
+
+
 class Hub:
+    """Live messages to WebSocket clients, each filtered to the owner it may see."""
+
     def __init__(self, queue_size: int = 1000) -> None:
         self.queue_size = queue_size
-        self.clients: set[asyncio.Queue[str | None]] = set()
+        # Each client's queue, and the owner it sees (None: every owner: admin, local mode).
+        self.clients: dict[asyncio.Queue[str | None], str | None] = {}
         self.dropped = 0
 
-    def broadcast(self, message: dict[str, Any]) -> None:
+    def broadcast(self, message: dict[str, Any], owner: str | None = None) -> None:
+        """To every client that may see `owner`'s messages (`owner` None: to every client)."""
         text = json.dumps(message, default=str)
-        for queue in list(self.clients):
+        for queue, sees in list(self.clients.items()):
+            if owner is not None and sees is not None and sees != owner:
+                continue
             try:
                 queue.put_nowait(text)
             except asyncio.QueueFull:
                 # The client cannot keep up: cut it loose rather than buffer without bound.
                 self.dropped += 1
-                self.clients.discard(queue)
+                self.clients.pop(queue, None)
                 with contextlib.suppress(asyncio.QueueFull):
                     queue.get_nowait()
                     queue.put_nowait(None)
 
-    async def serve(self, ws: WebSocket) -> None:
-        await ws.accept()
+    async def serve(self, ws: WebSocket, sees: str | None = None) -> None:
+        """Serve an accepted, authenticated socket until it closes."""
         queue: asyncio.Queue[str | None] = asyncio.Queue(self.queue_size)
-        self.clients.add(queue)
+        self.clients[queue] = sees
         hello = {
             "type": "connected",
             "data": {"clients": len(self.clients)},
@@ -197,5 +209,5 @@ class Hub:
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
-            self.clients.discard(queue)
+            self.clients.pop(queue, None)
             reader.cancel()

@@ -1,7 +1,9 @@
-"""ASGI middleware: a token bucket per client address; past it, 429 with Retry-After."""
+"""ASGI middleware: a token bucket per API key (per client address without one); past it, 429
+with Retry-After."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import time
@@ -11,6 +13,15 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 EXEMPT = ("/healthz", "/readyz")
 MAX_CLIENTS = 10_000  # buckets kept; the least recently seen go first
+
+
+def who(scope: Scope) -> str:
+    """The bucket a request draws from: its API key's (hashed: the secret is never kept), or
+    without one its client address."""
+    for name, value in scope.get("headers", ()):
+        if name == b"authorization" and value[:7].lower() == b"bearer ":
+            return "key:" + hashlib.sha256(value[7:].strip()).hexdigest()[:32]
+    return (scope.get("client") or ("unknown", 0))[0]
 
 
 class RateLimit:
@@ -39,7 +50,7 @@ class RateLimit:
         if self.rate <= 0 or scope["type"] != "http" or scope["path"] in EXEMPT:
             await self.app(scope, receive, send)
             return
-        client = (scope.get("client") or ("unknown", 0))[0]
+        client = who(scope)
         wait = self._allow(client)
         if not wait:
             await self.app(scope, receive, send)
@@ -47,7 +58,7 @@ class RateLimit:
         body = json.dumps(
             {
                 "success": False,
-                "error": f"rate limit: {self.rate:g} requests/s per client",
+                "error": f"rate limit: {self.rate:g} requests/s per key (or client address)",
                 "code": "rate_limited",
             }
         ).encode()

@@ -299,3 +299,29 @@ class Readiness(Shape):
     status: Literal["ready", "not ready"]
     nats: bool
     services: dict[str, str] = Field(description='each service\'s health: "ok" or why not')
+
+
+class Me(Shape):
+    owner: str = Field(description="the tenant this key acts for (`local` in local mode)")
+    scopes: list[str]
+    key_id: str | None = Field(None, description="null for local mode and the admin key")
+    local: bool = Field(description="true in local mode: no keys exist, every request is `local`")
+
+
+class Key(Shape):
+    id: str
+    owner: str
+    scopes: list[str]
+    name: str = ""
+    created_at: datetime
+    revoked: bool = False
+    revoked_at: datetime | None = None
+
+
+class NewKey(Key):
+    key: str = Field(description="the secret: shown once, never stored (only its hash is)")
+
+
+class KeyRevokedView(Shape):
+    id: str
+    revoked: bool

@@ -10,7 +10,8 @@ from s3c_gateway.connections import ConnectionLimits
 
 
 class GatewaySettings(RuntimeSettings):
-    host: str = Field("0.0.0.0", validation_alias=env("HOST", "HOST"))
+    # Loopback by default: any other address needs API keys (S3C_ADMIN_KEY), or it will not start.
+    host: str = Field("127.0.0.1", validation_alias=env("HOST", "HOST"))
     port: int = Field(5000, validation_alias=env("PORT", "PORT"))
     max_body_bytes: int = Field(1024 * 1024, validation_alias=env("MAX_BODY_BYTES"))
     # The request line and headers together; past it, 431.

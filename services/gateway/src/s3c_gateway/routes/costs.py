@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from s3c_events import CostAudit, CostTrends, FunctionCosts, SystemCosts
 
 from s3c_gateway import schemas
-from s3c_gateway.deps import audit_gate, client
+from s3c_gateway.deps import Admin, Reader, audit_gate, client
 from s3c_gateway.errors import ApiError, refusals
 from s3c_gateway.service_client import ServiceClient
 
@@ -51,11 +51,14 @@ def ok(data: Any) -> JSONResponse:
 )
 async def system_costs(
     services: Client,
+    caller: Reader,
     start_date: Annotated[datetime | None, Query(alias="startDate")] = None,
     end_date: Annotated[datetime | None, Query(alias="endDate")] = None,
 ) -> JSONResponse:
     query = SystemCosts(
-        start_date=in_utc(start_date, "startDate"), end_date=in_utc(end_date, "endDate")
+        start_date=in_utc(start_date, "startDate"),
+        end_date=in_utc(end_date, "endDate"),
+        owner=caller.sees,
     )
     return ok(await services.call(SystemCosts.SUBJECT, query))
 
@@ -67,12 +70,18 @@ async def system_costs(
 )
 async def cost_trends(
     services: Client,
+    caller: Reader,
     from_: Annotated[datetime | None, Query(alias="from")] = None,
     to: Annotated[datetime | None, Query()] = None,
     function_id: Annotated[str | None, Query(alias="functionId")] = None,
 ) -> JSONResponse:
     query = CostTrends.model_validate(
-        {"from": in_utc(from_, "from"), "to": in_utc(to, "to"), "functionId": function_id}
+        {
+            "from": in_utc(from_, "from"),
+            "to": in_utc(to, "to"),
+            "functionId": function_id,
+            "owner": caller.sees,
+        }
     )
     return ok(await services.call(CostTrends.SUBJECT, query))
 
@@ -83,8 +92,9 @@ async def cost_trends(
     response_model=schemas.Ok[schemas.FunctionCosts],
     responses=refusals(404),
 )
-async def function_costs(function_id: str, services: Client) -> JSONResponse:
-    return ok(await services.call(FunctionCosts.SUBJECT, FunctionCosts(function_id=function_id)))
+async def function_costs(function_id: str, services: Client, caller: Reader) -> JSONResponse:
+    query = FunctionCosts(function_id=function_id, owner=caller.sees)
+    return ok(await services.call(FunctionCosts.SUBJECT, query))
 
 
 @router.get(
@@ -94,7 +104,7 @@ async def function_costs(function_id: str, services: Client) -> JSONResponse:
     f"request gets 429 with `Retry-After` ({AUDIT_RETRY_AFTER_S} s).",
     response_model=schemas.Ok[schemas.Audit],
 )
-async def audit(services: Client, running: AuditGate) -> JSONResponse:
+async def audit(services: Client, running: AuditGate, caller: Admin) -> JSONResponse:
     if running.locked():
         raise ApiError(
             429,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
@@ -20,9 +21,10 @@ from s3c_events import (
 )
 from s3c_events.executor import MAX_INPUT_BYTES, input_bytes
 from s3c_events.jsonvalue import JsonValueError
+from s3c_events.owners import LOCAL, OWNER_PATTERN
 
 from s3c_gateway.catalog import FunctionCatalog
-from s3c_gateway.deps import catalog, client
+from s3c_gateway.deps import Invoker, Reader, catalog, client, optional_caller, unauthorized
 from s3c_gateway.errors import ApiError, refusals
 from s3c_gateway.schemas import Execution, FunctionFailure, Ok, Outcome, Queued
 from s3c_gateway.service_client import ServiceClient
@@ -131,9 +133,12 @@ async def invoke(
     responses=refusals(404, 409, 413),
     openapi_extra=RUN_BODY,
 )
-async def execute(function_id: str, request: Request, services: Client) -> JSONResponse:
+async def execute(
+    function_id: str, request: Request, services: Client, caller: Invoker
+) -> JSONResponse:
     value = await read_input(request)
-    data = await run(services, ExecuteFunction(function_id=function_id, input=value))
+    command = ExecuteFunction(function_id=function_id, input=value, owner=caller.sees)
+    data = await run(services, command)
     return ok({**data, "message": "Execution queued"}, 202)
 
 
@@ -147,11 +152,12 @@ async def execute(function_id: str, request: Request, services: Client) -> JSONR
     openapi_extra=RUN_BODY,
 )
 async def invoke_function(
-    function_id: str, request: Request, functions: Catalog, services: Client
+    function_id: str, request: Request, functions: Catalog, services: Client, caller: Invoker
 ) -> JSONResponse:
     value = await read_input(request)
-    state = await functions.by_id(function_id)
-    result = await invoke(services, state, InvokeFunction(function_id=function_id, input=value))
+    state = await functions.by_id(function_id, caller.sees)
+    command = InvokeFunction(function_id=function_id, input=value, owner=caller.sees)
+    result = await invoke(services, state, command)
     text = result.pop("outputJson", None)
     result["output"] = json.loads(text) if text else None
     return ok(result)
@@ -196,9 +202,69 @@ FAILED_AS = {
 async def function_url(
     name: str, request: Request, functions: Catalog, services: Client
 ) -> Response:
-    value = await read_json(request)
-    state = await functions.by_name(name)
-    result = await invoke(services, state, InvokeFunction(name=name, input=value))
+    """The function named `name` within the caller's owner (local mode's, without a key)."""
+    return await call_url(request, functions, services, None, name)
+
+
+@router.post(
+    "/fn/{owner}/{name}",
+    summary="Function URL of an owner's function (the public form)",
+    description=f"The body is the input (empty: null). {INPUT_RULES}",
+    responses={
+        200: {
+            "description": "The function's output (any JSON value)",
+            "content": {"application/json": {"schema": {}}},
+            "headers": {
+                "X-Execution-Id": {"schema": {"type": "string"}},
+                "X-Duration-Ms": {"schema": {"type": "string"}, "description": "run time"},
+            },
+        },
+        **{
+            status: {"model": FunctionFailure, "description": f"The function failed: {kinds}"}
+            for status, kinds in FAILED_AS.items()
+        },
+        **refusals(404, 409, 413),
+    },
+    openapi_extra=URL_BODY,
+)
+async def owner_function_url(
+    owner: str, name: str, request: Request, functions: Catalog, services: Client
+) -> Response:
+    return await call_url(request, functions, services, owner, name)
+
+
+async def call_url(
+    request: Request,
+    functions: Catalog,
+    services: Client,
+    owner: str | None,
+    name: str,
+) -> Response:
+    """Run a function by URL. `config.auth` `none` lets anyone call it; `key` (the default)
+    needs an `invoke` key of its owner: without a key that is a 401, whether or not the function
+    exists; with another owner's key it does not exist (404)."""
+    value = await read_json(request)  # a body that may not cross is a 400 before any lookup
+    caller = optional_caller(request)
+    if owner is not None and not re.fullmatch(OWNER_PATTERN.strip("^$"), owner):
+        raise ApiError(404, f"function '{owner}/{name}' not found", "not_found")
+    within = owner or (caller.owner if caller is not None and not caller.local else LOCAL)
+    try:
+        state = await functions.by_name(name, within)
+    except ApiError as exc:
+        if exc.status == 404 and caller is None:
+            raise unauthorized() from None
+        raise
+    if state.config.auth != "none":
+        if caller is None:
+            raise unauthorized()
+        if caller.sees is not None and caller.sees != state.owner:
+            raise ApiError(404, f"function '{name}' not found", "not_found")
+        if not caller.can("invoke"):
+            raise ApiError(
+                403, "This key cannot run functions: it lacks the invoke scope", "forbidden"
+            )
+    command = InvokeFunction(function_id=state.id, input=value, owner=state.owner)
+    result = await invoke(services, state, command)
     headers = {"X-Execution-Id": result["executionId"], "X-Duration-Ms": str(result["duration"])}
     if result["status"] == "completed":
         return Response(
@@ -215,7 +281,7 @@ async def function_url(
 
 
 async def with_costs(
-    services: ServiceClient, records: list[dict[str, Any]]
+    services: ServiceClient, records: list[dict[str, Any]], sees: str | None = None
 ) -> list[dict[str, Any]]:
     """Each finished record gets its `cost` from billing in one query (null until costed). A list
     must answer when billing does not: its records then carry no cost."""
@@ -224,7 +290,7 @@ async def with_costs(
     if finished:
         try:
             reply = await services.call(
-                ExecutionCostList.SUBJECT, ExecutionCostList(execution_ids=finished)
+                ExecutionCostList.SUBJECT, ExecutionCostList(execution_ids=finished, owner=sees)
             )
             costs = reply["costs"]
         except ApiError:
@@ -241,12 +307,14 @@ async def with_costs(
 )
 async def list_executions(
     services: Client,
+    caller: Reader,
     function_id: Annotated[str | None, Query(alias="functionId")] = None,
     status: Annotated[Literal["pending", "running", "completed", "failed"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> JSONResponse:
-    query = ExecutionList(function_id=function_id, status=status, limit=limit)
-    return ok(await with_costs(services, await services.call(ExecutionList.SUBJECT, query)))
+    query = ExecutionList(function_id=function_id, status=status, limit=limit, owner=caller.sees)
+    rows = await services.call(ExecutionList.SUBJECT, query)
+    return ok(await with_costs(services, rows, caller.sees))
 
 
 @router.get(
@@ -259,12 +327,14 @@ async def function_executions(
     function_id: str,
     services: Client,
     functions: Catalog,
+    caller: Reader,
     status: Annotated[Literal["pending", "running", "completed", "failed"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> JSONResponse:
-    await functions.by_id(function_id)  # 404 for an unknown function
-    query = ExecutionList(function_id=function_id, status=status, limit=limit)
-    return ok(await with_costs(services, await services.call(ExecutionList.SUBJECT, query)))
+    await functions.by_id(function_id, caller.sees)  # 404 for an unknown or another's function
+    query = ExecutionList(function_id=function_id, status=status, limit=limit, owner=caller.sees)
+    rows = await services.call(ExecutionList.SUBJECT, query)
+    return ok(await with_costs(services, rows, caller.sees))
 
 
 @router.get(
@@ -273,15 +343,15 @@ async def function_executions(
     response_model=Ok[Execution],
     responses=refusals(404),
 )
-async def get_execution(execution_id: str, services: Client) -> JSONResponse:
+async def get_execution(execution_id: str, services: Client, caller: Reader) -> JSONResponse:
     record = await services.call(
-        ExecutionDetail.SUBJECT, ExecutionDetail(execution_id=execution_id)
+        ExecutionDetail.SUBJECT, ExecutionDetail(execution_id=execution_id, owner=caller.sees)
     )
     record["cost"] = None
     if record.get("status") in ("completed", "failed"):
         try:
             record["cost"] = await services.call(
-                ExecutionCost.SUBJECT, ExecutionCost(execution_id=execution_id)
+                ExecutionCost.SUBJECT, ExecutionCost(execution_id=execution_id, owner=caller.sees)
             )
         except ApiError as exc:
             if exc.status >= 500:

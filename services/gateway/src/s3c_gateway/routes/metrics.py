@@ -23,7 +23,7 @@ from s3c_events import (
     SystemCosts,
 )
 
-from s3c_gateway.deps import client
+from s3c_gateway.deps import Admin, Reader, client
 from s3c_gateway.errors import ApiError
 from s3c_gateway.schemas import Metrics, Ok, ScalingDecision, Timeseries
 from s3c_gateway.service_client import ServiceClient
@@ -41,11 +41,13 @@ async def optional(call: Any) -> Any:
 
 
 async def overview(
-    services: ServiceClient,
+    services: ServiceClient, sees: str | None = None
 ) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]:
+    """The figures a caller who sees `sees` (None: every owner) may see; the pool's size and
+    queue are the system's, shared by every owner."""
     executions, functions, scaler = await asyncio.gather(
-        services.call(ExecutionMetrics.SUBJECT, ExecutionMetrics()),
-        optional(services.call(FunctionList.SUBJECT, FunctionList(status="active"))),
+        services.call(ExecutionMetrics.SUBJECT, ExecutionMetrics(owner=sees)),
+        optional(services.call(FunctionList.SUBJECT, FunctionList(status="active", owner=sees))),
         optional(services.call(ScalerStatus.SUBJECT, ScalerStatus())),
     )
     metrics = dict(executions)
@@ -60,8 +62,8 @@ async def overview(
     summary="System overview (seed fields plus p50/p99 and executions/s)",
     response_model=Ok[Metrics],
 )
-async def get_metrics(services: Client) -> JSONResponse:
-    metrics, _, _ = await overview(services)
+async def get_metrics(services: Client, caller: Reader) -> JSONResponse:
+    metrics, _, _ = await overview(services, caller.sees)
     return JSONResponse({"success": True, "data": metrics})
 
 
@@ -71,7 +73,7 @@ async def get_metrics(services: Client) -> JSONResponse:
     response_model=Ok[Timeseries],
 )
 async def timeseries(
-    services: Client, minutes: Annotated[int, Query(ge=1, le=1440)] = 15
+    services: Client, caller: Reader, minutes: Annotated[int, Query(ge=1, le=1440)] = 15
 ) -> JSONResponse:
     """`points`: one a minute, the current (partial) minute last, zeros for idle minutes, from
     the executor's roll-ups. `queue`: the scaler's readings of the work queue over the same
@@ -79,7 +81,9 @@ async def timeseries(
     span shows 15 minutes, and a restarted scaler starts again from none. `[]` while the scaler
     does not answer."""
     series, queue = await asyncio.gather(
-        services.call(ExecutionTimeseries.SUBJECT, ExecutionTimeseries(minutes=minutes)),
+        services.call(
+            ExecutionTimeseries.SUBJECT, ExecutionTimeseries(minutes=minutes, owner=caller.sees)
+        ),
         optional(services.call(QueueHistory.SUBJECT, QueueHistory(minutes=minutes))),
     )
     return JSONResponse({"success": True, "data": {**series, "queue": queue or []}})
@@ -91,7 +95,7 @@ async def timeseries(
     response_model=Ok[list[ScalingDecision]],
 )
 async def scaling_history(
-    services: Client, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    services: Client, caller: Reader, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> JSONResponse:
     data = await services.call(ScalingHistory.SUBJECT, ScalingHistory(limit=limit))
     return JSONResponse({"success": True, "data": data})
@@ -164,7 +168,7 @@ def exposition(metrics: dict[str, Any], costs: dict[str, Any] | None) -> bytes:
         }
     },
 )
-async def prometheus(services: Client) -> PlainTextResponse:
+async def prometheus(services: Client, caller: Admin) -> PlainTextResponse:
     (metrics, _, _), costs = await asyncio.gather(
         overview(services), optional(services.call(SystemCosts.SUBJECT, SystemCosts()))
     )

@@ -6,11 +6,12 @@ import { ExecutionsTable } from "@/components/executions-table";
 import { Card, DetailError, EmptyState, ErrorState, Loading, PageHeader, secondaryButton, Stat, StatusBadge } from "@/components/ui";
 import { count, ms, when } from "@/lib/format";
 import { useLiveFeed } from "@/lib/live";
+import { useMe } from "@/lib/me";
 import type { FunctionRecord, WsMessage } from "@/lib/types";
 import { useDeleteFunction, useFunction, useFunctionExecutions, useOneFunctionStats, useUpdateFunction } from "../api/functions";
 import { PRICE_PER_100MS, tierFor } from "../utils/tier";
 import { DeleteDialog } from "./delete-dialog";
-import { FunctionUrl } from "./function-url";
+import { FunctionUrl, urlAccess } from "./function-url";
 import { LiveTail } from "./live-tail";
 import { RunPanel } from "./run-panel";
 
@@ -32,6 +33,7 @@ function FunctionDetail({ fn }: { fn: FunctionRecord }) {
   const [confirming, setConfirming] = useState(false);
   const stats = useOneFunctionStats(fn.id);
   const executions = useFunctionExecutions(fn.id, 20);
+  const me = useMe();
 
   const runFilter = useCallback((m: WsMessage) => RUN_TYPES.has(m.type) && (m.data as { functionId?: string }).functionId === fn.id, [fn.id]);
   const live = useLiveFeed(runFilter, 30);
@@ -145,7 +147,7 @@ function FunctionDetail({ fn }: { fn: FunctionRecord }) {
           </Card>
 
           <Card title="Invoke over HTTP">
-            <FunctionUrl name={fn.name} />
+            <FunctionUrl owner={fn.owner ?? "local"} name={fn.name} access={urlAccess(fn.config.auth, me.data?.local)} />
           </Card>
 
           <Card title="Activity">

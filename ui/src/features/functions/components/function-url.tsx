@@ -1,38 +1,38 @@
-// The function URL (`POST /fn/<name>`) and a curl line to call it, with a Copy button.
+// The function's public URL (`POST /fn/<owner>/<name>`) and a curl line to call it, with a Copy
+// button. A function with `config.auth` other than "none" needs an `invoke` key of its owner, so the
+// line sends one from $S3C_KEY (local mode needs none).
 import { useEffect, useState } from "react";
 import { Check, Copy } from "lucide-react";
 import { secondaryButton } from "@/components/ui";
+import { copyText } from "@/lib/clipboard";
 
-export function functionUrl(name: string, origin: string = window.location.origin): string {
-  return `${origin}/fn/${encodeURIComponent(name)}`;
+export function functionUrl(owner: string, name: string, origin: string = window.location.origin): string {
+  return `${origin}/fn/${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
 }
 
-export function curlLine(url: string): string {
-  return `curl -X POST ${url} -H 'Content-Type: application/json' -d '[1,2]'`;
+export function curlLine(url: string, withKey: boolean): string {
+  const auth = withKey ? ` -H "Authorization: Bearer $S3C_KEY"` : "";
+  return `curl -X POST ${url}${auth} -H 'Content-Type: application/json' -d '[1,2]'`;
 }
 
-async function copyText(text: string): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    // No clipboard permission (plain http on another host): fall back to a selection copy.
-    const area = document.createElement("textarea");
-    area.value = text;
-    area.setAttribute("readonly", "");
-    area.style.position = "fixed";
-    area.style.opacity = "0";
-    document.body.appendChild(area);
-    area.select();
-    const done = document.execCommand?.("copy") ?? false;
-    area.remove();
-    return done;
-  }
+/** Who may call the URL: an owner's invoke key, anyone, or (local mode) anyone on this machine. */
+export type UrlAccess = "key" | "public" | "local";
+
+const ACCESS_NOTE: Record<UrlAccess, string> = {
+  key: "Callers need an invoke key of its owner.",
+  public: "Public: anyone with the URL can call it.",
+  local: "Local mode: no key needed.",
+};
+
+/** The access a function's URL has: `config.auth` "none" is public, anything else needs a key. */
+export function urlAccess(auth: unknown, local: boolean | undefined): UrlAccess {
+  if (auth === "none") return "public";
+  return local ? "local" : "key";
 }
 
-export function FunctionUrl({ name }: { name: string }) {
-  const url = functionUrl(name);
-  const curl = curlLine(url);
+export function FunctionUrl({ owner, name, access }: { owner: string; name: string; access: UrlAccess }) {
+  const url = functionUrl(owner, name);
+  const curl = curlLine(url, access === "key");
   const [copied, setCopied] = useState<"idle" | "copied" | "failed">("idle");
 
   useEffect(() => {
@@ -46,6 +46,7 @@ export function FunctionUrl({ name }: { name: string }) {
       <div>
         <div className="text-xs font-medium text-slate-600">Function URL</div>
         <code className="mt-1 block font-mono break-all text-slate-900">{url}</code>
+        <p className="mt-1 text-xs text-slate-600">{ACCESS_NOTE[access]}</p>
       </div>
       <div>
         <div className="flex items-center justify-between gap-2">
