@@ -285,3 +285,42 @@ def test_a_gateway_on_a_public_address_without_keys_refuses_to_start(keyed: Stac
         servers.stop()
     assert done.returncode != 0
     assert b"refusing to start" in done.stderr + done.stdout
+
+
+def s3c(stack: Stack, *args: str, key: str = ADMIN_KEY) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "s3c_cli", *args, "--url", stack.url, "--key", key],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_the_cli_creates_lists_and_revokes_keys(keyed: Stack) -> None:
+    made = s3c(keyed, "keys", "create", "--scope", "read", "--owner", "zed", "--json")
+    assert made.returncode == 0, made.stderr
+    key = json.loads(made.stdout)
+    poll(lambda: client(keyed, key["key"]).get("/api/me").status_code == 200, 10)
+    listed = s3c(keyed, "keys", "ls", "--owner", "zed")
+    assert listed.returncode == 0 and key["id"] in listed.stdout
+    assert s3c(keyed, "keys", "revoke", key["id"]).returncode == 0
+    poll(lambda: client(keyed, key["key"]).get("/api/me").status_code == 401, 5)
+    refused = s3c(keyed, "keys", "ls", key=key["key"])
+    assert refused.returncode != 0 and "not accepted" in refused.stderr
+
+
+def test_with_a_key_the_stack_binds_every_address_and_works(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    stack = Stack.create(
+        tmp_path_factory.mktemp("public"), S3C_ADMIN_KEY=ADMIN_KEY, S3C_HOST="0.0.0.0"
+    ).start()
+    try:
+        with client(stack) as anyone:
+            assert anyone.get("/api/functions").status_code == 401
+        with client(stack, ADMIN_KEY) as admin:
+            fn = register(admin, "everywhere")
+            run = admin.post(f"/api/functions/{fn['id']}/invoke", json={"input": [20, 22]})
+            assert run.json()["data"]["output"] == 42
+    finally:
+        stack.stop()
