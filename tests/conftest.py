@@ -7,12 +7,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from helpers import Servers, Stack
+from helpers import Servers, Stack, containers_in_use
 
 
 @pytest.fixture(scope="session")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    started = Servers.start(tmp_path_factory.mktemp("servers"))
+    """NATS and the store for the session: containers where a Docker engine answers (or
+    S3C_TEST_DOCKER=1), else embedded processes. Tests that stop a server start their own."""
+    started = Servers.choose(tmp_path_factory.mktemp("servers"), containers_in_use())
     yield started
     started.stop()
 

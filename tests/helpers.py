@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
+import re
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -56,13 +59,101 @@ async def apoll(
     raise AssertionError(f"timed out after {timeout} s waiting for {what or check}: last={last!r}")
 
 
+# Where the integration tests' servers come from: S3C_TEST_DOCKER=1 asks for containers, 0 for
+# the embedded processes; unset, containers whenever a Docker engine answers.
+DOCKER_SWITCH = "S3C_TEST_DOCKER"
+NATS_IMAGE = "nats:2.11"
+MONGO_IMAGE = "mongo:7"
+
+
+def docker_answers(timeout: float = 1.0) -> bool:
+    """A Docker engine answers a ping where testcontainers looks for one (TC_HOST, DOCKER_HOST,
+    the docker context, the local socket), within about `timeout` seconds, whatever the cause."""
+    answered: list[bool] = []
+
+    def ping() -> None:
+        try:
+            from testcontainers.core.docker_client import DockerClient
+
+            answered.append(bool(DockerClient(timeout=timeout).client.ping()))
+        except Exception:  # no engine, no socket, no permission, no package: no containers
+            answered.append(False)
+
+    # The client's own timeout covers each socket call; the thread bounds the whole look (an
+    # ssh:// host or a stalled handshake) so a missing engine never slows a test session down.
+    probe = threading.Thread(target=ping, name="docker-probe", daemon=True)
+    probe.start()
+    probe.join(timeout + 1.0)
+    return bool(answered) and answered[0]
+
+
+def want_containers(env: Mapping[str, str], engine_answers: Callable[[], bool]) -> bool:
+    """Whether the servers come from containers: the switch decides when set, else the engine."""
+    switch = env.get(DOCKER_SWITCH, "").strip()
+    if switch in ("0", "1"):
+        return switch == "1"
+    if switch:
+        raise ValueError(
+            f"{DOCKER_SWITCH} is 0 (embedded servers) or 1 (containers), not {switch!r}"
+        )
+    return engine_answers()
+
+
+@functools.cache
+def docker_engine() -> bool:
+    """Whether a Docker engine answers, asked once per test session."""
+    return docker_answers()
+
+
+@functools.cache
+def containers_in_use() -> bool:
+    """Whether this session's `servers` come from containers, decided once."""
+    return want_containers(os.environ, docker_engine)
+
+
 @dataclass
 class Servers:
-    """A real nats-server and a real nx-27017 on free ports."""
+    """A real NATS server with JetStream and a real MongoDB-wire store: nats-server and nx-27017
+    on free ports, or `nats:2.11` and `mongo:7` containers where a Docker engine answers."""
 
     nats_url: str
     mongodb_uri: str
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    containers: list[Any] = field(default_factory=list)  # testcontainers' DockerContainer
+
+    @classmethod
+    def choose(cls, data: Path, containers: bool) -> Servers:
+        return cls.from_containers() if containers else cls.start(data)
+
+    @classmethod
+    def from_containers(cls) -> Servers:
+        from testcontainers.core.container import DockerContainer
+        from testcontainers.core.wait_strategies import LogMessageWaitStrategy
+
+        nats = (
+            DockerContainer(NATS_IMAGE)
+            .with_command("-js")
+            .with_exposed_ports(4222)
+            .waiting_for(LogMessageWaitStrategy("Server is ready"))
+        )
+        mongo = (
+            DockerContainer(MONGO_IMAGE)
+            .with_exposed_ports(27017)
+            .waiting_for(LogMessageWaitStrategy(re.compile("waiting for connections", re.I)))
+        )
+        started = cls("", "")
+        try:
+            for container in (nats, mongo):
+                started.containers.append(container)  # stopped even when its start fails
+                container.start()
+        except BaseException:
+            started.stop()
+            raise
+        started.nats_url = f"nats://{nats.get_container_host_ip()}:{nats.get_exposed_port(4222)}"
+        started.mongodb_uri = (
+            f"mongodb://{mongo.get_container_host_ip()}:{mongo.get_exposed_port(27017)}"
+        )
+        return started
 
     @classmethod
     def start(cls, data: Path) -> Servers:
@@ -93,6 +184,8 @@ class Servers:
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        for container in self.containers:
+            container.stop()
 
 
 @dataclass

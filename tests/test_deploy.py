@@ -39,7 +39,7 @@ KEDA_NATS_KEYS = KEDA_NATS_REQUIRED | {
     "useHttps",
 }
 # Read by the `s3c` command or the sandbox workers rather than a settings class.
-NON_SETTINGS_ENV = {"S3C_DATA_DIR", "S3C_URL", "S3C_WARM_ISOLATES"}
+NON_SETTINGS_ENV = {"S3C_DATA_DIR", "S3C_URL", "S3C_WARM_ISOLATES", "S3C_TEST_DOCKER"}
 # Importing these defines every settings class the services read (the runtime's come along).
 SETTINGS_MODULES = ("s3c_runtime.service", *(f"s3c_{s}.settings" for s in SERVICES))
 
