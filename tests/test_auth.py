@@ -324,3 +324,46 @@ def test_with_a_key_the_stack_binds_every_address_and_works(
             assert run.json()["data"]["output"] == 42
     finally:
         stack.stop()
+
+
+def test_local_mode_answers_only_loopback_hosts_and_pages(stack: Stack) -> None:
+    """The session's stack runs in local mode: a DNS-rebound name or a foreign page is refused,
+    so no web page can act as the local owner."""
+    with httpx.Client(base_url=stack.url, timeout=30) as api:
+        assert api.get("/api/me").json()["data"]["local"] is True
+        rebound = api.get("/api/me", headers={"Host": "attacker.example"})
+        foreign = api.post(
+            "/api/keys",
+            json={"scopes": ["admin"]},
+            headers={"Origin": "https://evil.example"},
+        )
+    assert rebound.status_code == 401 and foreign.status_code == 401
+    with httpx.Client(base_url=stack.url, timeout=30) as api:
+        assert api.get("/api/me").json()["data"]["local"] is True  # still local: no key made
+
+
+def test_a_revoked_keys_open_websocket_is_closed(keyed: Stack) -> None:
+    secret = make_key(keyed, "gina", "read")
+    key_id = client(keyed, secret).get("/api/me").json()["data"]["keyId"]
+
+    async def watch() -> int | None:
+        async with websockets.connect(ws_url(keyed) + f"?token={secret}") as ws:
+            assert json.loads(await ws.recv())["type"] == "connected"
+            with client(keyed, ADMIN_KEY) as admin:
+                assert admin.delete(f"/api/keys/{key_id}").status_code == 200
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                while True:
+                    await asyncio.wait_for(ws.recv(), 5)
+        return closed.value.rcvd.code if closed.value.rcvd else None
+
+    assert asyncio.run(watch()) == 4401
+
+
+def test_a_lesser_key_cannot_revoke_its_owners_stronger_keys(keyed: Stack) -> None:
+    reader = make_key(keyed, "hank", "read")
+    deployer = make_key(keyed, "hank", "read", "deploy")
+    deployer_id = client(keyed, deployer).get("/api/me").json()["data"]["keyId"]
+    with client(keyed, reader) as r:
+        refused = r.delete(f"/api/keys/{deployer_id}")
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    assert client(keyed, deployer).get("/api/me").status_code == 200

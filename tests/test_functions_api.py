@@ -25,7 +25,7 @@ def test_seed_example_is_created_with_defaults(api: httpx.Client, unique: str) -
     assert fn["description"] == "Adds two numbers"
     assert fn["code"] == ADD
     assert fn["status"] == "active"
-    assert fn["config"] == {"timeout": 30000, "retryCount": 3}
+    assert fn["config"] == {"timeout": 30000, "retryCount": 3, "auth": "key"}
     assert fn["version"] == 1
     assert fn["runtime"] == "javascript"
     assert fn["_id"] == fn["id"]
@@ -139,7 +139,7 @@ def test_update_bumps_version_only_for_code_runtime_or_config(
     assert recoded["version"] == 2
     configured = api.put(url, json={"config": {"timeout": 5000}}).json()["data"]
     assert configured["version"] == 3
-    assert configured["config"] == {"timeout": 5000, "retryCount": 3}
+    assert configured["config"] == {"timeout": 5000, "retryCount": 3, "auth": "key"}
     same = api.put(url, json={"config": {"timeout": 5000}}).json()["data"]
     assert same["version"] == 3  # nothing changed, nothing bumped
     paused = api.put(url, json={"status": "inactive"}).json()["data"]

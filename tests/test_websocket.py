@@ -39,7 +39,7 @@ async def test_function_lifecycle_is_pushed(stack: Stack, unique: str, path: str
         created, received = await next_of(ws, "function_created", 5)
         assert received - sent < 1.0, "function_created must arrive within 1 s of the POST"
         assert created["data"]["name"] == name
-        assert created["data"]["config"] == {"timeout": 30000, "retryCount": 3}
+        assert created["data"]["config"] == {"timeout": 30000, "retryCount": 3, "auth": "key"}
         assert created["timestamp"]
         fid = created["data"]["id"]
 

@@ -12,8 +12,10 @@ from s3c_gateway.auth import (
     digest,
     is_loopback,
     key_id_of,
+    loopback_request,
     new_secret,
 )
+from s3c_gateway.ratelimit import who
 
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 
@@ -115,3 +117,44 @@ def test_only_a_loopback_bind_may_run_without_keys(host: str, loopback: bool) ->
 )
 def test_the_bearer_token_is_read_from_the_header(header: str | None, token: str | None) -> None:
     assert bearer(header) == token
+
+
+@pytest.mark.parametrize(
+    ("host", "origin", "trusted"),
+    [
+        ("127.0.0.1:5000", None, True),
+        ("localhost:5000", "http://localhost:5000", True),
+        ("[::1]:5000", None, True),
+        ("attacker.example:5000", None, False),  # DNS rebinding: the attacker's own name
+        ("attacker.example:5000", "http://attacker.example:5000", False),
+        ("127.0.0.1:5000", "https://evil.example", False),  # a foreign page, a real host
+        (None, None, False),
+    ],
+)
+def test_local_mode_trusts_only_loopback_hosts_and_pages(
+    host: str | None, origin: str | None, trusted: bool
+) -> None:
+    assert loopback_request(host, origin) is trusted
+
+
+@pytest.mark.parametrize("junk", ["\xa0", "\x85", "\u2003"])
+def test_a_token_with_anything_but_token_characters_is_no_token(junk: str) -> None:
+    _, secret, _ = new_secret()
+    assert bearer(f"Bearer {secret}") == secret
+    assert bearer(f"Bearer {secret}{junk}") is None
+    assert bearer(f"Bearer {junk}{secret}") is None
+
+
+def test_the_rate_limit_counts_per_verified_key_and_made_up_tokens_per_address() -> None:
+    key_id, secret, hash_ = new_secret()
+    ring = KeyRing()
+    ring.apply(created(key_id, hash_))
+
+    def scope(token: str | None, client: str = "10.0.0.1") -> dict[str, object]:
+        headers = [(b"authorization", f"Bearer {token}".encode("latin-1"))] if token else []
+        return {"headers": headers, "client": (client, 1)}
+
+    assert who(scope(secret), ring) == f"key:{key_id}"
+    assert who(scope(secret + "x"), ring) == "10.0.0.1"  # not a key: its address
+    assert who(scope(secret + "\xa0"), ring) == "10.0.0.1"
+    assert who(scope(None), ring) == "10.0.0.1"

@@ -63,7 +63,7 @@ def make_app(services: FakeServices) -> FastAPI:
 
 
 def http(app: FastAPI) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1")
 
 
 BAD_INPUTS = [

@@ -57,7 +57,7 @@ async def scrape(services: FakeServices) -> httpx.Response:
     app.dependency_overrides[client] = lambda: services
     app.state.keys, app.state.loopback = KeyRing(), True  # local mode
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as http:
         return await http.get("/metrics/prometheus")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,6 +21,7 @@ from s3c_events import (
     ExecutionCompleted,
     ExecutionCosted,
     ExecutionFailed,
+    KeyRevoked,
     UnknownEvent,
     decode_event,
     streams,
@@ -28,7 +30,7 @@ from s3c_events import (
 from s3c_runtime.service import Service
 
 from s3c_gateway import errors, ui
-from s3c_gateway.auth import LOCAL_PRINCIPAL, KeyRing, is_loopback
+from s3c_gateway.auth import LOCAL_PRINCIPAL, KeyRing, is_loopback, loopback_request
 from s3c_gateway.bodylimit import BodyLimit
 from s3c_gateway.catalog import FunctionCatalog
 from s3c_gateway.errors import ANY_REQUEST, refusals
@@ -44,6 +46,7 @@ SERVICES = ("registry", "executor", "billing", "scaler")
 FUNCTION_PREFIX = f"{subjects.EVENTS}.function."
 KEY_PREFIX = f"{subjects.EVENTS}.key."
 WS_AUTH_WAIT_S = 5.0
+REPLAY_DEADLINE_S = 30.0
 
 
 async def replay_keys(js: Any, keys: KeyRing) -> int:
@@ -63,19 +66,24 @@ async def replay_keys(js: Any, keys: KeyRing) -> int:
             ack_policy=AckPolicy.NONE, deliver_policy=DeliverPolicy.ALL, inactive_threshold=30
         ),
     )
-    count = 0
+    count, seen = 0, 0
+    deadline = time.monotonic() + REPLAY_DEADLINE_S
     try:
-        while True:
+        while seen < last:
+            if time.monotonic() > deadline:
+                # Fail closed: a key revoked late in the stream must not pass for valid.
+                raise RuntimeError(
+                    f"could not read the key events up to {last} in {REPLAY_DEADLINE_S:g} s"
+                )
             try:
                 msgs = await sub.fetch(256, timeout=2.0)
             except (NatsTimeout, TimeoutError):
-                break
+                continue
             for msg in msgs:
                 with contextlib.suppress(UnknownEvent, ValueError):
                     keys.apply(decode_event(msg.subject, msg.data))
+                seen = max(seen, msg.metadata.sequence.stream)
             count += len(msgs)
-            if msgs and msgs[-1].metadata.sequence.stream >= last:
-                break
     finally:
         with contextlib.suppress(Exception):
             await sub.unsubscribe()
@@ -107,6 +115,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             return
         if event.AGGREGATE == "key":
             keys.apply(event)  # a revoked key fails from here on
+            if isinstance(event, KeyRevoked):
+                hub.revoke(event.key_id)  # and its open sockets close
             return
         if event.AGGREGATE == "function":
             app.state.catalog.apply(event)
@@ -165,7 +175,10 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.audit_gate = asyncio.Lock()
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(
-        RateLimit, rate=settings.rate_limit, burst=settings.rate_burst or 2 * settings.rate_limit
+        RateLimit,
+        rate=settings.rate_limit,
+        burst=settings.rate_burst or 2 * settings.rate_limit,
+        keys=keys,
     )
     if origins:
         # Browsers on these origins may call the REST API; same-origin needs no header at all.
@@ -226,7 +239,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             return
         await ws.accept()
         principal = None
-        if not keys.configured and app.state.loopback:
+        local = not keys.configured and app.state.loopback
+        if local and loopback_request(ws.headers.get("host"), origin):
             principal = LOCAL_PRINCIPAL
         else:
             token = ws.query_params.get("token")
@@ -239,7 +253,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         if principal is None:
             await ws.close(code=4401, reason="a valid API key is required")
             return
-        await hub.serve(ws, principal.sees)
+        await hub.serve(ws, principal.sees, principal.key_id)
 
     @app.websocket("/")
     async def ws_root(ws: WebSocket) -> None:

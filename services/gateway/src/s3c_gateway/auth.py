@@ -16,9 +16,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 import secrets
 import uuid
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from s3c_events.keys import SECRET_CHARS, SECRET_PREFIX, KeyCreated, KeyRevoked
 from s3c_events.owners import ADMIN, LOCAL, SCOPES
@@ -116,10 +118,13 @@ class KeyRing:
         """Whether any key exists (created or revoked since), or an admin key was given."""
         return bool(self.admin_key or self._keys or self._revoked)
 
+    def scopes_of(self, key_id: str) -> frozenset[str] | None:
+        key = self._keys.get(key_id)
+        return key.scopes if key is not None else None
+
     def authenticate(self, secret: str) -> Principal | None:
-        if self.admin_key and hmac.compare_digest(
-            secret.encode("utf-8", "surrogatepass"), self.admin_key.encode()
-        ):
+        # Digests of equal length: the comparison says nothing about the admin key's length.
+        if self.admin_key and hmac.compare_digest(digest(secret), digest(self.admin_key)):
             return Principal(ADMIN, ALL_SCOPES, None)
         key_id = key_id_of(secret)
         key = self._keys.get(key_id) if key_id else None
@@ -128,9 +133,26 @@ class KeyRing:
         return Principal(key.owner, key.scopes, key_id)
 
 
+# RFC 6750's b64token: what a bearer token may be made of (ours are `s3c_`, hex and url-safe).
+TOKEN = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+
+
 def bearer(header: str | None) -> str | None:
-    """The token of an `Authorization: Bearer <token>` header."""
+    """The token of an `Authorization: Bearer <token>` header; None for anything else (only
+    ASCII spaces around it: a token with other characters is no token)."""
     if not header:
         return None
-    scheme, _, token = header.strip().partition(" ")
-    return token.strip() or None if scheme.lower() == "bearer" else None
+    scheme, _, token = header.strip(" \t").partition(" ")
+    token = token.strip(" \t")
+    if scheme.lower() != "bearer" or not TOKEN.fullmatch(token):
+        return None
+    return token
+
+
+def loopback_request(host: str | None, origin: str | None) -> bool:
+    """A request a local-mode gateway may trust: sent to a loopback name or address (a DNS
+    rebinding attack sends its own host name) and, from a browser, from a loopback page."""
+    name = urlsplit(f"//{host or ''}").hostname or ""
+    if not is_loopback(name):
+        return False
+    return origin is None or is_loopback(urlsplit(origin).hostname or "")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from s3c_gateway.auth import LOCAL_PRINCIPAL, KeyRing, Principal, bearer
+from s3c_gateway.auth import LOCAL_PRINCIPAL, KeyRing, Principal, bearer, loopback_request
 from s3c_gateway.catalog import FunctionCatalog
 from s3c_gateway.errors import ApiError
 from s3c_gateway.service_client import ServiceClient
@@ -45,9 +45,12 @@ def unauthorized(message: str = UNAUTHORIZED) -> ApiError:
 
 
 def local_mode(request: Request) -> bool:
-    """No key exists and the gateway is bound to a loopback address: everyone acts as `local`."""
+    """No key exists, the gateway is bound to a loopback address, and the request is for a
+    loopback host from no page or a loopback page: then everyone acts as `local`."""
     keys: KeyRing = request.app.state.keys
-    return not keys.configured and bool(request.app.state.loopback)
+    if keys.configured or not request.app.state.loopback:
+        return False
+    return loopback_request(request.headers.get("host"), request.headers.get("origin"))
 
 
 def who(request: Request) -> Principal:

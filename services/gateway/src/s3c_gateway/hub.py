@@ -145,6 +145,9 @@ class CostWaiter:
         send(message)
 
 
+REVOKED = "\x00revoked"  # put in a client's queue: close it, its key was revoked
+
+
 def owner_of(event: Event) -> str | None:
     """Whose event it is (None: the system's, e.g. scaling, which every client may see)."""
     owner = getattr(event, "owner", None)
@@ -158,6 +161,7 @@ class Hub:
         self.queue_size = queue_size
         # Each client's queue, and the owner it sees (None: every owner: admin, local mode).
         self.clients: dict[asyncio.Queue[str | None], str | None] = {}
+        self.keys: dict[asyncio.Queue[str | None], str] = {}  # the key each client came with
         self.dropped = 0
 
     def broadcast(self, message: dict[str, Any], owner: str | None = None) -> None:
@@ -176,13 +180,28 @@ class Hub:
                     queue.get_nowait()
                     queue.put_nowait(None)
 
-    async def serve(self, ws: WebSocket, sees: str | None = None) -> None:
+    def revoke(self, key_id: str) -> None:
+        """Close every socket that came with this key (it was revoked)."""
+        for queue, key in list(self.keys.items()):
+            if key == key_id:
+                self.clients.pop(queue, None)
+                with contextlib.suppress(asyncio.QueueFull):
+                    while not queue.empty():
+                        queue.get_nowait()
+                    queue.put_nowait(REVOKED)
+
+    async def serve(
+        self, ws: WebSocket, sees: str | None = None, key_id: str | None = None
+    ) -> None:
         """Serve an accepted, authenticated socket until it closes."""
         queue: asyncio.Queue[str | None] = asyncio.Queue(self.queue_size)
         self.clients[queue] = sees
+        if key_id is not None:
+            self.keys[queue] = key_id
+        # How many sockets see what this one sees (another owner's are not counted).
         hello = {
             "type": "connected",
-            "data": {"clients": len(self.clients)},
+            "data": {"clients": sum(1 for s in self.clients.values() if s == sees)},
             "timestamp": utc_now().isoformat(),
         }
         await ws.send_text(json.dumps(hello))
@@ -205,9 +224,13 @@ class Hub:
                 if text is None:
                     await ws.close(code=1013, reason="too slow")
                     break
+                if text is REVOKED:
+                    await ws.close(code=4401, reason="the key was revoked")
+                    break
                 await ws.send_text(text)
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
             self.clients.pop(queue, None)
+            self.keys.pop(queue, None)
             reader.cancel()

@@ -3,7 +3,6 @@ with Retry-After."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import time
@@ -11,22 +10,32 @@ from collections import OrderedDict
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from s3c_gateway.auth import KeyRing, bearer
+
 EXEMPT = ("/healthz", "/readyz")
 MAX_CLIENTS = 10_000  # buckets kept; the least recently seen go first
 
 
-def who(scope: Scope) -> str:
-    """The bucket a request draws from: its API key's (hashed: the secret is never kept), or
-    without one its client address."""
-    for name, value in scope.get("headers", ()):
-        if name == b"authorization" and value[:7].lower() == b"bearer ":
-            return "key:" + hashlib.sha256(value[7:].strip()).hexdigest()[:32]
+def who(scope: Scope, keys: KeyRing | None) -> str:
+    """The bucket a request draws from: its API key's, once verified (a made-up or mangled
+    token is no key), else its client address."""
+    if keys is not None:
+        for name, value in scope.get("headers", ()):
+            if name == b"authorization":
+                token = bearer(value.decode("latin-1"))
+                principal = keys.authenticate(token) if token else None
+                if principal is not None:
+                    return f"key:{principal.key_id or principal.owner}"
+                break
     return (scope.get("client") or ("unknown", 0))[0]
 
 
 class RateLimit:
-    def __init__(self, app: ASGIApp, rate: float, burst: float) -> None:
+    def __init__(
+        self, app: ASGIApp, rate: float, burst: float, keys: KeyRing | None = None
+    ) -> None:
         self.app = app
+        self.keys = keys
         self.rate = rate
         self.burst = max(burst, 1.0)
         self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # tokens, last seen
@@ -50,7 +59,7 @@ class RateLimit:
         if self.rate <= 0 or scope["type"] != "http" or scope["path"] in EXEMPT:
             await self.app(scope, receive, send)
             return
-        client = who(scope)
+        client = who(scope, self.keys)
         wait = self._allow(client)
         if not wait:
             await self.app(scope, receive, send)

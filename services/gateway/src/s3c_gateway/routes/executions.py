@@ -258,7 +258,8 @@ async def call_url(
         if caller is None:
             raise unauthorized()
         if caller.sees is not None and caller.sees != state.owner:
-            raise ApiError(404, f"function '{name}' not found", "not_found")
+            # The registry's words for a name it does not know: nothing tells the two apart.
+            raise ApiError(404, f"function named '{name}' not found", "not_found")
         if not caller.can("invoke"):
             raise ApiError(
                 403, "This key cannot run functions: it lacks the invoke scope", "forbidden"

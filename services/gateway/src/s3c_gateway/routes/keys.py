@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -95,6 +95,15 @@ async def list_keys(
     response_model=schemas.Ok[schemas.KeyRevokedView],
     responses=refusals(404),
 )
-async def revoke_key(key_id: str, caller: Caller, services: Client) -> JSONResponse:
+async def revoke_key(
+    key_id: str, caller: Caller, services: Client, request: Request
+) -> JSONResponse:
+    # An owner may revoke its own keys, but not with a lesser key than the one it revokes (a
+    # leaked read key must not take away its owner's deploy or admin keys).
+    target = request.app.state.keys.scopes_of(key_id)
+    if not caller.admin and target is not None and not target <= caller.scopes:
+        raise ApiError(
+            403, "This key cannot revoke a key with scopes it does not have itself", "forbidden"
+        )
     view = await services.call(RevokeKey.SUBJECT, RevokeKey(key_id=key_id, owner=caller.sees))
     return ok({"id": view["id"], "revoked": True})
