@@ -29,8 +29,8 @@ from s3c_events.subjects import events_of_type
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 # A small function that takes a little time, so a queue builds up behind the workers.
-WORK = "function work(n) { const until = Date.now() + 30; while (Date.now() < until) {} return n * 2; }"
-DURING = 150  # runs offered while the fault happens
+WORK = "function work(n) { const until = Date.now() + 10; while (Date.now() < until) {} return n * 2; }"
+DURING = 450  # runs offered while the fault happens (with AFTER: 500 executions a fault)
 AFTER = 50  # runs offered once the system has recovered
 TERMINAL = ("completed", "failed")
 
