@@ -1,9 +1,11 @@
-"""FastAPI dependencies: the per-app objects handlers need, taken from `app.state`."""
+"""FastAPI dependencies: the per-app objects handlers need, taken from `app.state`, and who is
+calling. All `async def`: FastAPI runs a plain `def` dependency in a thread pool, a hop per
+request on the hot path."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -14,17 +16,17 @@ from s3c_gateway.errors import ApiError
 from s3c_gateway.service_client import ServiceClient
 
 
-def client(request: Request) -> ServiceClient:
+async def client(request: Request) -> ServiceClient:
     services: ServiceClient = request.app.state.services
     return services
 
 
-def catalog(request: Request) -> FunctionCatalog:
+async def catalog(request: Request) -> FunctionCatalog:
     functions: FunctionCatalog = request.app.state.catalog
     return functions
 
 
-def audit_gate(request: Request) -> asyncio.Lock:
+async def audit_gate(request: Request) -> asyncio.Lock:
     """Held while a cost audit runs: one at a time per gateway."""
     gate: asyncio.Lock = request.app.state.audit_gate
     return gate
@@ -44,7 +46,7 @@ def unauthorized(message: str = UNAUTHORIZED) -> ApiError:
     return ApiError(401, message, "unauthorized", headers={"WWW-Authenticate": "Bearer"})
 
 
-def local_mode(request: Request) -> bool:
+async def local_mode(request: Request) -> bool:
     """No key exists, the gateway is bound to a loopback address, and the request is for a
     loopback host from no page or a loopback page: then everyone acts as `local`."""
     keys: KeyRing = request.app.state.keys
@@ -53,9 +55,9 @@ def local_mode(request: Request) -> bool:
     return loopback_request(request.headers.get("host"), request.headers.get("origin"))
 
 
-def who(request: Request) -> Principal:
+async def who(request: Request) -> Principal:
     """The caller: local mode's principal, or the owner of a valid bearer key; else 401."""
-    if local_mode(request):
+    if await local_mode(request):
         return LOCAL_PRINCIPAL
     keys: KeyRing = request.app.state.keys
     token = bearer(request.headers.get("authorization"))
@@ -65,19 +67,19 @@ def who(request: Request) -> Principal:
     return principal
 
 
-def optional_caller(request: Request) -> Principal | None:
+async def optional_caller(request: Request) -> Principal | None:
     """The caller if a valid key came with the request (or local mode), else None."""
     try:
-        return who(request)
+        return await who(request)
     except ApiError:
         return None
 
 
-def need(scope: str) -> Callable[[Request], Principal]:
+def need(scope: str) -> Callable[[Request], Awaitable[Principal]]:
     """A dependency: the caller, who must hold `scope` (admin holds every scope); else 403."""
 
-    def check(request: Request) -> Principal:
-        principal = who(request)
+    async def check(request: Request) -> Principal:
+        principal = await who(request)
         if not principal.can(scope):
             raise ApiError(
                 403,

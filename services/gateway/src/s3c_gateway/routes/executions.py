@@ -244,7 +244,7 @@ async def call_url(
     needs an `invoke` key of its owner: without a key that is a 401, whether or not the function
     exists; with another owner's key it does not exist (404)."""
     value = await read_json(request)  # a body that may not cross is a 400 before any lookup
-    caller = optional_caller(request)
+    caller = await optional_caller(request)
     if owner is not None and not re.fullmatch(OWNER_PATTERN.strip("^$"), owner):
         raise ApiError(404, f"function '{owner}/{name}' not found", "not_found")
     within = owner or (caller.owner if caller is not None and not caller.local else LOCAL)
