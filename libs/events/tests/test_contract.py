@@ -52,7 +52,7 @@ def test_the_wire_is_a_cloudevent_in_structured_mode() -> None:
         "dataschema": "urn:s3c:event:function.registered:v1",
     }
     assert set(wire["data"]) == {"functionId", "owner", "function"}  # camelCase, no envelope
-    assert wire["data"]["function"]["config"] == {"timeout": 30000, "retryCount": 3}
+    assert wire["data"]["function"]["config"] == {"timeout": 30000, "retryCount": 3, "auth": "key"}
     assert wire["data"]["function"]["createdAt"].startswith("2026-01-02T03:04:05")
 
 

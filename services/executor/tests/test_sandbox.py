@@ -442,3 +442,34 @@ async def test_a_function_with_runs_waiting_cannot_keep_another_function_behind_
     # arrived after four of the burst's were waiting.
     assert starts[:3] == ["burst", "burst", "other"], starts
     assert pool.waiting == 0
+
+
+class StarvedOnce:
+    """An isolate whose first fence times out without running (the host was busy)."""
+
+    def __init__(self, starved: int) -> None:
+        self.starved = starved
+        self.calls = 0
+
+    def eval(self, source: str, timeout_sec: float) -> int:
+        from py_mini_racer import JSTimeoutException
+
+        self.calls += 1
+        if self.calls <= self.starved:
+            raise JSTimeoutException()
+        return 0
+
+
+@pytest.mark.parametrize(("starved", "passes"), [(1, True), (4, True), (5, False)])
+def test_a_fence_starved_by_a_busy_host_is_tried_again_not_blamed_on_the_function(
+    starved: int, passes: bool
+) -> None:
+    from s3c_executor.sandbox.isolate import LeftoverWork, LoadedFunction
+
+    loaded = object.__new__(LoadedFunction)
+    loaded.ctx = StarvedOnce(starved)  # type: ignore[assignment]
+    if passes:
+        loaded._fence()
+    else:
+        with pytest.raises(LeftoverWork):
+            loaded._fence()

@@ -32,7 +32,7 @@ async def test_a_function_s_life_through_the_subscribers() -> None:
         assert created["ok"], created
         fn = created["data"]
         assert (fn["name"], fn["version"], fn["status"]) == ("add", 1, "active")
-        assert fn["config"] == {"timeout": 30000, "retryCount": 3}
+        assert fn["config"] == {"timeout": 30000, "retryCount": 3, "auth": "key"}
 
         again = await ask(br, RegisterFunction, {"name": "add", "code": ADD})
         assert again == {

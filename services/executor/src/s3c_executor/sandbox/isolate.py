@@ -20,6 +20,7 @@ HARNESS = resources.files("s3c_executor.sandbox").joinpath("harness.js").read_te
 # the host's RSS watchdog enforce larger tier caps.
 MAX_HEAP_CAP = 1400 * 1024 * 1024
 FENCE_SECONDS = 0.05
+FENCE_TRIES = 5
 LOCATION = re.compile(r"^(?:undefined|<anonymous>):\d+: ")
 # V8 reports some exhaustion as a RangeError the code could catch; when it escapes, it is memory.
 OUT_OF_MEMORY = (
@@ -150,10 +151,17 @@ class LoadedFunction:
         return read_reply(self.ctx.eval(source, timeout_sec=remaining))
 
     def _fence(self) -> None:
-        try:
-            self.ctx.eval("0", timeout_sec=FENCE_SECONDS)
-        except JSTimeoutException as exc:
-            raise LeftoverWork from exc
+        """Leftover work (a loop in a promise) runs here and burns the fence's time. A fence that
+        timed out having used little CPU was only starved (a busy host): it is tried again."""
+        for _ in range(FENCE_TRIES):
+            cpu = time.process_time()
+            try:
+                self.ctx.eval("0", timeout_sec=FENCE_SECONDS)
+                return
+            except JSTimeoutException as exc:
+                if time.process_time() - cpu >= FENCE_SECONDS / 2:
+                    raise LeftoverWork from exc
+        raise LeftoverWork
 
     def call(self, input_json: str, timeout_ms: int) -> Outcome:
         """Run once under `timeout_ms`. The isolate's answer is checked (`read_reply`): an answer
