@@ -417,10 +417,10 @@ async def test_a_replaced_or_deleted_versions_isolates_are_freed(solo: Pool) -> 
     assert again.cold_start and output(again) == 1
 
 
-async def test_a_function_with_runs_waiting_cannot_keep_another_function_behind_them(
-    pool: Pool,
-) -> None:
-    busy = "function f() { const end = Date.now() + 150; while (Date.now() < end) {} return 1; }"
+async def test_a_function_with_runs_waiting_cannot_keep_another_function_behind_them() -> None:
+    pool = Pool(2)  # its own, both workers loaded: no earlier test's dead worker in the way
+    await pool.start()
+    busy = "function f(ms) { const end = Date.now() + ms; while (Date.now() < end) {} return 1; }"
     starts: list[str] = []
 
     def starting(name: str) -> Any:
@@ -429,19 +429,27 @@ async def test_a_function_with_runs_waiting_cannot_keep_another_function_behind_
 
         return on_start
 
-    def submit(name: str) -> asyncio.Task[RunResult]:
+    def submit(name: str, ms: int) -> asyncio.Task[RunResult]:
         return asyncio.create_task(
-            pool.run(f"{name}:1", busy, 2000, 128, "null", on_start=starting(name))
+            pool.run(f"{name}:1", busy, 5000, 128, str(ms), on_start=starting(name))
         )
 
-    burst = [submit("burst") for _ in range(6)]
-    await asyncio.sleep(0)  # the burst is in line first
-    other = submit("other")
-    await asyncio.gather(*burst, other)
-    # Both workers go to the burst; the first one freed goes to the other function, whose run
-    # arrived after four of the burst's were waiting.
-    assert starts[:3] == ["burst", "burst", "other"], starts
-    assert pool.waiting == 0
+    try:
+        # The first two runs hold both workers, one far longer: a single worker frees first.
+        burst = [submit("burst", ms) for ms in (100, 1500, 100, 100, 100, 100)]
+        deadline = time.monotonic() + 10
+        while not (starts == ["burst", "burst"] and pool.waiting == 4):  # the burst holds both
+            assert time.monotonic() < deadline, (starts, pool.waiting)
+            await asyncio.sleep(0.005)
+        other = submit("other", 10)
+        results = await asyncio.gather(*burst, other)
+        assert all(r.ok for r in results), results
+        # The first worker freed goes to the other function, whose run arrived after four of
+        # the burst's were waiting.
+        assert starts[:3] == ["burst", "burst", "other"], starts
+        assert pool.waiting == 0
+    finally:
+        await pool.close()
 
 
 class StarvedOnce:
