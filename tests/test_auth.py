@@ -183,11 +183,17 @@ def ws_url(stack: Stack, path: str = "/ws") -> str:
     return stack.url.replace("http", "ws") + path
 
 
-async def ws_messages(url: str, first: dict[str, Any] | None, seconds: float) -> list[Any]:
+async def ws_messages(
+    url: str, first: dict[str, Any] | None, seconds: float, ready: asyncio.Event | None = None
+) -> list[Any]:
+    """What a socket receives for `seconds`; `ready` is set once it is greeted (authenticated)."""
     got: list[Any] = []
     async with websockets.connect(url) as ws:
         if first is not None:
             await ws.send(json.dumps(first))
+        got.append(json.loads(await asyncio.wait_for(ws.recv(), 10)))  # the greeting
+        if ready is not None:
+            ready.set()
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             try:
@@ -211,8 +217,10 @@ def test_the_websocket_needs_a_key_and_shows_only_the_owners_events(keyed: Stack
     assert asyncio.run(no_key()) == 4401
 
     async def watch() -> tuple[list[Any], list[Any]]:
+        greeted = [asyncio.Event(), asyncio.Event()]
+
         async def act() -> None:
-            await asyncio.sleep(1.0)
+            await asyncio.wait_for(asyncio.gather(*(e.wait() for e in greeted)), 10)
             async with httpx.AsyncClient(
                 base_url=keyed.url, headers={"Authorization": f"Bearer {erin}"}
             ) as e:
@@ -220,8 +228,8 @@ def test_the_websocket_needs_a_key_and_shows_only_the_owners_events(keyed: Stack
                 await e.post(f"/api/functions/{fn['data']['id']}/invoke", json={"input": [1, 1]})
 
         results = await asyncio.gather(
-            ws_messages(ws_url(keyed) + f"?token={erin}", None, 4.0),
-            ws_messages(ws_url(keyed), {"type": "auth", "token": frank}, 4.0),
+            ws_messages(ws_url(keyed) + f"?token={erin}", None, 4.0, greeted[0]),
+            ws_messages(ws_url(keyed), {"type": "auth", "token": frank}, 4.0, greeted[1]),
             act(),
         )
         return results[0], results[1]

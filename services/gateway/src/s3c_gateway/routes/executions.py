@@ -178,11 +178,10 @@ FAILED_AS = {
 }
 
 
-@router.post(
-    "/fn/{name}",
-    summary="Function URL: the body is the input, the response is the output",
-    description=f"The body is the input (empty: null). {INPUT_RULES}",
-    responses={
+# What both function URL forms document: the output, the function's failures, the refusals.
+URL_ROUTE: dict[str, Any] = {
+    "description": f"The body is the input (empty: null). {INPUT_RULES}",
+    "responses": {
         200: {
             "description": "The function's output (any JSON value)",
             "content": {"application/json": {"schema": {}}},
@@ -197,7 +196,14 @@ FAILED_AS = {
         },
         **refusals(404, 409, 413),
     },
-    openapi_extra=URL_BODY,
+    "openapi_extra": URL_BODY,
+}
+
+
+@router.post(
+    "/fn/{name}",
+    summary="Function URL: the body is the input, the response is the output",
+    **URL_ROUTE,
 )
 async def function_url(
     name: str, request: Request, functions: Catalog, services: Client
@@ -209,23 +215,7 @@ async def function_url(
 @router.post(
     "/fn/{owner}/{name}",
     summary="Function URL of an owner's function (the public form)",
-    description=f"The body is the input (empty: null). {INPUT_RULES}",
-    responses={
-        200: {
-            "description": "The function's output (any JSON value)",
-            "content": {"application/json": {"schema": {}}},
-            "headers": {
-                "X-Execution-Id": {"schema": {"type": "string"}},
-                "X-Duration-Ms": {"schema": {"type": "string"}, "description": "run time"},
-            },
-        },
-        **{
-            status: {"model": FunctionFailure, "description": f"The function failed: {kinds}"}
-            for status, kinds in FAILED_AS.items()
-        },
-        **refusals(404, 409, 413),
-    },
-    openapi_extra=URL_BODY,
+    **URL_ROUTE,
 )
 async def owner_function_url(
     owner: str, name: str, request: Request, functions: Catalog, services: Client
